@@ -1,0 +1,25 @@
+"""The pure return-to-run engine: stdlib only, no Flask, no database, no clock."""
+
+from .build import build_plan, session_uid
+from .entry import InputError
+from .plan import (
+    CheckIn,
+    Decision,
+    Exercise,
+    Intensity,
+    Interval,
+    Kind,
+    Phase,
+    Plan,
+    PlanRequest,
+    Session,
+    Status,
+    Terrain,
+    Unit,
+    Week,
+)
+
+__all__ = [
+    "CheckIn", "Decision", "Exercise", "InputError", "Intensity", "Interval", "Kind", "Phase", "Plan",
+    "PlanRequest", "Session", "Status", "Terrain", "Unit", "Week", "build_plan", "session_uid",
+]

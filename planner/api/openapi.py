@@ -1,0 +1,87 @@
+"""OpenAPI 3.1, generated from the same pydantic models that validate and serialise."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from ..schemas import CheckInModel, CheckInResultOut, PlanOut, PlanRequestModel, Problem, StoredPlanOut
+
+REF = "#/components/schemas/{model}"
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _json(model: type[BaseModel]) -> dict[str, Any]:
+    return {"application/json": {"schema": _ref(model)}}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    words = {400: "Not JSON", 404: "No plan with that token", 422: "Invalid values", 429: "Too many requests"}
+    return {
+        str(code): {"description": words[code], "content": {"application/problem+json": {"schema": _ref(Problem)}}}
+        for code in statuses
+    }
+
+
+TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+
+
+@cache
+def document() -> dict[str, Any]:
+    models: list[type[BaseModel]] = [PlanRequestModel, CheckInModel, PlanOut, StoredPlanOut, CheckInResultOut,
+                                     Problem]
+    _, schemas = models_json_schema([(m, "validation" if m in (PlanRequestModel, CheckInModel) else "serialization")
+                                     for m in models], ref_template=REF)
+    referral_or_stored = {"oneOf": [_ref(StoredPlanOut), {
+        "type": "object", "required": ["token", "links", "plan"],
+        "properties": {"token": {"type": "null"}, "links": {"type": "null"}, "plan": _ref(PlanOut)},
+    }]}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Return-to-Run Planner",
+            "version": "1.0.0",
+            "description": "Graded return-to-running plans for tendon injuries. Not medical advice.",
+        },
+        "paths": {
+            "/api/v1/plans/preview": {"post": {
+                "operationId": "previewPlan", "summary": "Compute a plan without storing it",
+                "requestBody": {"required": True, "content": _json(PlanRequestModel)},
+                "responses": {"200": {"description": "The plan", "content": _json(PlanOut)},
+                              **_problems(400, 422)},
+            }},
+            "/api/v1/plans": {"post": {
+                "operationId": "createPlan", "summary": "Store a plan; red flags answer 200 with a referral",
+                "requestBody": {"required": True, "content": _json(PlanRequestModel)},
+                "responses": {
+                    "201": {"description": "Stored", "content": _json(StoredPlanOut),
+                            "headers": {"Location": {"schema": {"type": "string"}}}},
+                    "200": {"description": "A referral: nothing stored",
+                            "content": {"application/json": {"schema": referral_or_stored}}},
+                    **_problems(400, 422, 429),
+                },
+            }},
+            "/api/v1/plans/{token}": {
+                "parameters": [TOKEN],
+                "get": {"operationId": "getPlan", "summary": "A stored plan and its check-ins",
+                        "responses": {"200": {"description": "The plan", "content": _json(StoredPlanOut)},
+                                      **_problems(404)}},
+                "delete": {"operationId": "deletePlan", "summary": "Delete a plan and every URL of it",
+                           "responses": {"204": {"description": "Deleted"}, **_problems(404)}},
+            },
+            "/api/v1/plans/{token}/checkins": {
+                "parameters": [TOKEN],
+                "post": {"operationId": "addCheckIn", "summary": "Log how a session felt; re-plans what follows",
+                         "requestBody": {"required": True, "content": _json(CheckInModel)},
+                         "responses": {"201": {"description": "Recorded", "content": _json(CheckInResultOut)},
+                                       **_problems(400, 404, 422, 429)}},
+            },
+        },
+        "components": {"schemas": schemas["$defs"]},
+    }

@@ -1,0 +1,1 @@
+"""Exports: a Plan value in, bytes out. No Flask, no database."""

@@ -1,0 +1,284 @@
+"""The one validation model per input (and the shapes of the outputs), shared by the form,
+the API and the OpenAPI document. Pydantic holds every constraint; nothing is checked by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import date, time
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .engine import CheckIn, PlanRequest, Unit
+from .engine.screening import RED_FLAGS
+
+RedFlagId = Literal[
+    "saddle_numbness",
+    "bladder_bowel_change",
+    "bilateral_leg_symptoms",
+    "pain_on_hopping",
+    "night_pain",
+    "pain_worsens_during_run",
+    "sudden_pop_bruising",
+    "pins_and_needles_below_knee",
+    "unexplained_weight_loss_or_fever",
+]
+assert set(RedFlagId.__args__) == {f.id for f in RED_FLAGS}  # type: ignore[attr-defined]
+
+PainScore = Annotated[int, Field(ge=0, le=10)]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class PlanRequestModel(BaseModel):
+    """What a runner tells us (CONTRACT.md, PlanRequest)."""
+
+    model_config = ConfigDict(extra="forbid", title="PlanRequest")
+
+    weekly_volume: float = Field(ge=0, le=2000, allow_inf_nan=False,
+                                 description="Running done in the last week, in `unit`.")
+    unit: Literal["km", "mi", "min"] = "km"
+    easy_pace: str | None = Field(default=None, pattern=r"^\d{1,2}:[0-5]\d$",
+                                  description='Easy pace "m:ss" per km or mi; default 6:30/km or 10:30/mi.')
+    target_weekly_volume: float | None = Field(default=None, gt=0, le=2000, allow_inf_nan=False)
+    current_pain: PainScore
+    pain_tolerance: PainScore = 3
+    morning_after_worse: bool = False
+    pain_at_rest: PainScore = 0
+    longest_run: float | None = Field(default=None, gt=0, le=1000, allow_inf_nan=False)
+    cadence: int | None = Field(default=None, ge=100, le=240, description="Easy-run cadence, steps per minute.")
+    red_flags: list[RedFlagId] = Field(default_factory=list, max_length=9)
+    runs_per_week: int = Field(default=3, ge=2, le=6)
+    start_date: date | None = Field(default=None, description="First day of the plan; default next Monday.")
+    timezone: str = Field(default="UTC", max_length=64, description="IANA time zone name.")
+    session_time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    name: str | None = Field(default=None, max_length=80)
+
+    @field_validator("easy_pace")
+    @classmethod
+    def _pace_in_range(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        minutes, seconds = (int(part) for part in value.split(":"))
+        total = minutes * 60 + seconds
+        if not 150 <= total <= 1500:
+            raise ValueError("an easy pace between 2:30 and 25:00 per km or mile")
+        return f"{minutes}:{seconds:02d}"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in _timezones():
+            raise ValueError("an IANA time zone name such as Europe/London")
+        return value
+
+    @field_validator("start_date")
+    @classmethod
+    def _plausible_start(cls, value: date | None) -> date | None:
+        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 1, 1):
+            raise ValueError("a start date between 2000 and 2100")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        cleaned = _CONTROL.sub(" ", value).strip()
+        return cleaned or None
+
+    def to_engine(self) -> PlanRequest:
+        return PlanRequest(
+            weekly_volume=self.weekly_volume,
+            current_pain=self.current_pain,
+            unit=Unit(self.unit),
+            easy_pace=self.easy_pace,
+            target_weekly_volume=self.target_weekly_volume,
+            pain_tolerance=self.pain_tolerance,
+            morning_after_worse=self.morning_after_worse,
+            pain_at_rest=self.pain_at_rest,
+            longest_run=self.longest_run,
+            cadence=self.cadence,
+            red_flags=tuple(dict.fromkeys(self.red_flags)),
+            runs_per_week=self.runs_per_week,
+            start_date=self.start_date,
+            timezone=self.timezone,
+            session_time=time.fromisoformat(self.session_time) if self.session_time else None,
+            name=self.name,
+        )
+
+
+class CheckInModel(BaseModel):
+    """How a session felt (CONTRACT.md, CheckIn)."""
+
+    model_config = ConfigDict(extra="forbid", title="CheckIn")
+
+    date: date
+    pain_during: PainScore
+    pain_next_morning: PainScore
+    completed: bool = True
+    notes: str | None = Field(default=None, max_length=500)
+
+    def to_engine(self) -> CheckIn:
+        return CheckIn(date=self.date, pain_during=self.pain_during, pain_next_morning=self.pain_next_morning,
+                       completed=self.completed, notes=self.notes)
+
+
+# -- outputs ------------------------------------------------------------------------------------
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class IntervalOut(_Out):
+    run_minutes: float
+    walk_minutes: float
+    repeats: int
+
+
+class ExerciseOut(_Out):
+    id: str
+    name: str
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    cue: str
+
+
+class SessionOut(_Out):
+    uid: str
+    date: date
+    kind: Literal["run", "strength", "rest", "cross_train"]
+    title: str
+    running_minutes: float
+    intervals: list[IntervalOut] | None
+    continuous_minutes: float | None
+    terrain: Literal["flat", "hills"]
+    intensity: Literal["easy", "strides", "tempo"]
+    cues: list[str]
+    exercises: list[ExerciseOut]
+
+
+class WeekOut(_Out):
+    number: int
+    start: date
+    phase: Literal["settle", "walk_run", "easy_run", "build", "reintroduce", "maintain"]
+    running_minutes: float
+    distance: float | None
+    rationale: str
+    sessions: list[SessionOut]
+
+
+class RequestOut(_Out):
+    weekly_volume: float
+    unit: str
+    easy_pace: str | None
+    target_weekly_volume: float | None
+    current_pain: int
+    pain_tolerance: int
+    morning_after_worse: bool
+    pain_at_rest: int
+    longest_run: float | None
+    cadence: int | None
+    red_flags: list[str]
+    runs_per_week: int
+    start_date: date | None
+    timezone: str
+    session_time: time | None
+    name: str | None
+
+
+class PlanOut(_Out):
+    model_config = ConfigDict(from_attributes=True, title="Plan")
+
+    status: Literal["plan", "see_clinician", "emergency"]
+    request: RequestOut
+    summary: str
+    weeks: list[WeekOut]
+    warnings: list[str]
+    referral: str | None
+    red_flags: list[str]
+    progression_rule: str
+    notices: list[str]
+
+
+class LinksOut(BaseModel):
+    page: str
+    ics: str
+    webcal: str
+    csv: str
+    garmin: str
+    api: str
+
+
+class CheckInOut(_Out):
+    date: date
+    pain_during: int
+    pain_next_morning: int
+    completed: bool
+    notes: str | None
+
+
+class StoredPlanOut(BaseModel):
+    token: str
+    links: LinksOut
+    plan: PlanOut
+    checkins: list[CheckInOut] = []
+
+
+class CheckInResultOut(BaseModel):
+    checkin: CheckInOut
+    decision: Literal["progress", "hold", "step_back"]
+    plan: PlanOut
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    model_config = ConfigDict(title="Problem")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+def plan_json(plan: Any) -> dict[str, Any]:
+    """A Plan dataclass as the JSON the contract promises."""
+    return PlanOut.model_validate(plan).model_dump(mode="json")
+
+
+PATTERN_HINTS = {
+    "easy_pace": "Enter a pace as minutes:seconds, for example 6:30.",
+    "session_time": "Enter a time as HH:MM on the 24-hour clock, for example 07:30.",
+}
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    """Pydantic's errors as [{field, message}], one per bad field, in plain words."""
+    result: dict[str, str] = {}
+    for item in error.errors():
+        location = [str(part) for part in item["loc"] if not isinstance(part, int)] or ["body"]
+        name = location[0]
+        message = item["msg"]
+        if item["type"] == "missing":
+            message = "This field is required."
+        elif message.startswith("Value error, "):
+            message = "Enter " + message.removeprefix("Value error, ") + "."
+        elif item["type"] == "string_pattern_mismatch" and name in PATTERN_HINTS:
+            message = PATTERN_HINTS[name]
+        elif item["type"] == "extra_forbidden":
+            message = "Unknown field."
+        result.setdefault(name, message)
+    return [{"field": name, "message": message} for name, message in result.items()]

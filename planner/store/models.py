@@ -1,0 +1,81 @@
+"""Tables: a plan (its request and secret token), its check-ins, the versions of its sessions
+(for SEQUENCE and LAST-MODIFIED in the feed) and its rendered exports, cached per revision.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+TOKEN_BYTES = 24  # 192 random bits, URL-safe: 32 characters
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class PlanRecord(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    checkins: Mapped[list[CheckInRecord]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True, order_by="CheckInRecord.date"
+    )
+
+
+class CheckInRecord(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("plan_id", "date", name="uq_checkins_plan_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    pain_during: Mapped[int] = mapped_column(Integer)
+    pain_next_morning: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    plan: Mapped[PlanRecord] = relationship(back_populates="checkins")
+
+
+class SessionVersion(db.Model):  # type: ignore[name-defined,misc]
+    """The last content digest of each session UID: SEQUENCE goes up when it changes."""
+
+    __tablename__ = "session_versions"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    modified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RenderedExport(db.Model):  # type: ignore[name-defined,misc]
+    """An export's bytes for one plan revision, so polls never re-render."""
+
+    __tablename__ = "rendered_exports"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(64))
+    last_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,36 @@ from . import config
 from .extensions import csrf, db, limiter, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# A plan's token is its only key, so logs show just its first four characters: /plans/abcd…
+_TOKEN_IN_PATH = re.compile(r"(/plans/[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{12,}")
+
+
+def mask_tokens(text: str) -> str:
+    """`text` with every plan token in a /plans/… or /api/v1/plans/… path cut to its first four characters."""
+    return _TOKEN_IN_PATH.sub("\\1…", text)
+
+
+class TokenMaskingFilter(logging.Filter):
+    """Rewrites a record's message (and traceback) so no plan token reaches a log; used by gunicorn.conf.py too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_tokens(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_tokens(record.exc_text)
+        return True
+
+
+def _mask_logs(app: Flask) -> None:
+    """The app's own log and the development server's request log never show a whole token."""
+    for logger in (app.logger, logging.getLogger("werkzeug")):
+        if not any(isinstance(f, TokenMaskingFilter) for f in logger.filters):
+            logger.addFilter(TokenMaskingFilter())
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -48,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return Response('{"status": "ok"}\n', mimetype="application/json")
 
     _register_errors(app)
+    _mask_logs(app)
     app.after_request(_security_headers)
     return app
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 
 from .plan import CheckIn, Decision
 
@@ -26,6 +27,7 @@ class Adjustment:
     missed_steps: int = 0
     reasons: list[str] = field(default_factory=list)
     checked_in: bool = False
+    pain_step: bool = False  # stepping back for pain (two bad sessions, or mornings rising), not only days off
 
     @property
     def rest_days(self) -> int:
@@ -59,7 +61,7 @@ def assess_week(
     over_this_week = [d for d in over if d >= week_start]
     two_close = any(
         later >= week_start and (later - earlier).days < STEP_BACK_WINDOW_DAYS
-        for earlier, later in zip(over, over[1:])
+        for earlier, later in pairwise(over)
     )
 
     weekly_mornings = []
@@ -76,7 +78,8 @@ def assess_week(
         reasons.append(f"two sessions within 7 days hurt more than your ceiling of {ceiling}/10")
     if rising_twice:
         reasons.append("next-morning pain rose two weeks running")
-    if reasons:
+    pain_step = bool(reasons)
+    if pain_step:
         decision = Decision.STEP_BACK
     elif over_this_week or morning_above:
         decision = Decision.HOLD
@@ -92,7 +95,8 @@ def assess_week(
         decision = Decision.STEP_BACK
     if missed_steps:
         reasons.append(f"{missed_steps * DAYS_OFF_PER_STEP}+ days without running")
-    return Adjustment(decision=decision, missed_steps=missed_steps, reasons=reasons, checked_in=True)
+    return Adjustment(decision=decision, missed_steps=missed_steps, reasons=reasons, checked_in=True,
+                      pain_step=pain_step)
 
 
 def _missed_steps(week_start: date, week_end: date, run_dates: list[date], this_week: list[CheckIn]) -> int:

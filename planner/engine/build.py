@@ -7,6 +7,7 @@ the week by its check-ins, then move the load on (progress), keep it (hold) or d
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -67,6 +68,9 @@ class Load:
     running_weeks: int = 0
     rest_days: int = 0
     last_run_day: int = -7  # weekday index of the last run, relative to this week's start
+    last_full: float | None = None  # running minutes of the last week that was not a lighter one
+    repeat_lighter: bool = False  # a hold in a lighter week: the next week repeats the lighter load
+    counting: bool = True  # whether the week just done counts towards weeks at the top and at the target
     history: list[float] = field(default_factory=list)  # longest continuous run per week
 
     @property
@@ -112,10 +116,12 @@ class _Planner:
             self.target = max(self.current, DEFAULT_TARGET)
         if self.target < SMALLEST_TARGET:
             raise InputError("target_weekly_volume",
-                             f"A target under {SMALLEST_TARGET} minutes of running a week is too small to plan a return.")
+                             f"A target under {SMALLEST_TARGET} minutes of running a week is too small to plan "
+                             "a return.")
         if max(self.current, self.target) > LARGEST_VOLUME:
             field_name = "weekly_volume" if self.current > LARGEST_VOLUME else "target_weekly_volume"
-            raise InputError(field_name, "That is more than 30 hours of running a week; please check the number and unit.")
+            raise InputError(field_name,
+                             "That is more than 30 hours of running a week; please check the number and unit.")
         self.runs_wanted = min(request.runs_per_week, continuous.MOST_RUNS)
         if request.pain_tolerance > pain.HIGHEST_CEILING:
             self.warnings.append(
@@ -175,6 +181,8 @@ class _Planner:
             run_dates += [s.date for s in runs]
             adjustment = adapt.assess_week(week_start, run_dates, self.checkins, ceiling=self.ceiling,
                                            baseline=self.baseline)
+            if adjustment.checked_in:
+                weeks[-1] = week = replace(week, decision=adjustment.decision)
             bad_weeks = bad_weeks + 1 if adjustment.decision is not Decision.PROGRESS else 0
             notice_due = bad_weeks >= adapt.BAD_WEEKS_FOR_NOTICE or adapt.no_improvement(
                 self.checkins, start, week_start + timedelta(days=6))
@@ -197,7 +205,10 @@ class _Planner:
             load.history.append(max(s.continuous_minutes or 0 for s in week.sessions if s.kind is Kind.RUN))
         else:
             load.history.append(0)
+        if not week.deload and load.counts_minutes:
+            load.last_full = week.running_minutes
         if adjustment.decision is Decision.HOLD:
+            load.repeat_lighter = week.deload
             return [f"This week repeats last week's load because {' and '.join(adjustment.reasons)}."]
         if adjustment.decision is Decision.STEP_BACK:
             self._step_back(load, adjustment)
@@ -207,15 +218,15 @@ class _Planner:
         return self._progress(load, week)
 
     def _step_back(self, load: Load, adjustment: adapt.Adjustment) -> None:
-        steps = max(1, adjustment.missed_steps) if adjustment.missed_steps else 1
-        if adjustment.missed_steps and adjustment.reasons and any("ceiling" in r or "rose" in r for r in adjustment.reasons):
-            steps = adjustment.missed_steps + 1
+        # One rung (or ~20%) for pain, and one rung (or ~10%) for each five days without running (rule 7).
+        steps = adjustment.pain_step + adjustment.missed_steps
         load.weeks_at_target = 0
         load.quality_weeks = 0
         load.weeks_at_top = 0
         if load.counts_minutes:
-            factor = continuous.STEP_BACK_FACTOR if not adjustment.missed_steps else continuous.TIME_OFF_FACTOR ** steps
-            load.total = round(load.total * factor)
+            factor = (continuous.STEP_BACK_FACTOR if adjustment.pain_step else 1) \
+                * continuous.TIME_OFF_FACTOR ** adjustment.missed_steps
+            load.total = math.floor(self._base(load) * factor)
             load.runs = min(load.runs, max(ladder.WALK_RUN_SESSIONS, load.runs - 1))
             load.phase = Phase.BUILD
             return
@@ -227,10 +238,15 @@ class _Planner:
 
     def _progress(self, load: Load, week: Week) -> list[str]:
         load.stage_weeks += 1
-        if week.deload:
-            return ["Back to the load before the lighter week, with no increase on it."]
-        if week.running_minutes and week.sessions and self._at_top(load):
+        load.counting = not week.deload  # a lighter week is not a week at the top or at the target
+        if load.counting and week.running_minutes and self._at_top(load):
             load.weeks_at_top += 1
+        reasons = self._move_on(load)
+        if week.deload and load.phase in (Phase.EASY_RUN, Phase.BUILD):
+            return ["After the lighter week, the load picks up again from the week before it.", *reasons]
+        return reasons
+
+    def _move_on(self, load: Load) -> list[str]:
 
         stage_due = self._stage_due(load)
         if load.phase is Phase.SETTLE:
@@ -240,8 +256,8 @@ class _Planner:
                 if stage_due:
                     load.stage, load.stage_weeks = 2, 0
                 return ["Running starts on the first walk-run rung, now that the settling weeks are done."]
-            return ["A second settling week: no running until rest pain is 0 and a 30-minute brisk walk stays "
-                    "within your ceiling."]
+            return ["This is a second settling week, with no running until rest pain is 0 and a 30-minute brisk "
+                    "walk stays within your ceiling."]
         if stage_due:
             load.stage += 1
             load.stage_weeks = 0
@@ -250,7 +266,7 @@ class _Planner:
 
         if load.phase is Phase.MAINTAIN:
             load.maintain_weeks += 1
-            return ["You are back: running holds at your target and strength work keeps you there."]
+            return ["You are back, so running holds at your target and strength work keeps you there."]
         if load.phase is Phase.REINTRODUCE:
             load.quality_weeks += 1
             if load.quality_weeks >= len(reintroduce.STEPS):
@@ -261,20 +277,32 @@ class _Planner:
             return self._climb(load)
         return self._grow(load)
 
+    def _next_is_lighter(self, load: Load) -> bool:
+        """Whether the coming week is a deload: it keeps this week's load and takes 20% off (rule 16)."""
+        running_on = load.counts_minutes or load.rung >= ladder.FIRST_CONTINUOUS
+        return (running_on and load.phase in (Phase.EASY_RUN, Phase.BUILD)
+                and continuous.is_deload(load.continuous_weeks + 1))
+
+    def _base(self, load: Load) -> float:
+        """The weekly minutes growth and step backs start from: what the last full week really held."""
+        return load.total if load.last_full is None else min(load.total, load.last_full)
+
     def _climb(self, load: Load) -> list[str]:
         """Up the ladder one rung a week: each rung is done three times (at least twice, rule 13)."""
         if load.rung < ladder.TOP:
             nxt = ladder.rung(load.rung + 1)
             if nxt.running_minutes * ladder.WALK_RUN_SESSIONS > self.target:
-                load.weeks_at_target += 1
+                load.weeks_at_target += load.counting
                 return self._settle_at_target(load)
+            if self._next_is_lighter(load):
+                return []
             load.rung += 1
             if load.rung >= ladder.FIRST_CONTINUOUS:
                 load.phase = Phase.EASY_RUN
                 if load.rung == ladder.FIRST_CONTINUOUS:
-                    return ["Up to 20 minutes of continuous easy running: the walk breaks are done."]
+                    return ["The walk breaks are done, and runs are now 20 minutes of continuous easy running."]
                 return ["Runs grow by about 2 minutes, staying easy and flat."]
-            return ["Up one rung: every session of the last one stayed within your ceiling."]
+            return ["You move up one rung because every session of the last one stayed within your ceiling."]
         # From 30 minutes continuous the plan counts weekly minutes (rule 14).
         load.phase = Phase.BUILD
         load.total = ladder.TOP_MINUTES * ladder.WALK_RUN_SESSIONS
@@ -286,12 +314,14 @@ class _Planner:
         self._count_target(load)
         if load.total >= self.target:
             return self._settle_at_target(load)
+        if self._next_is_lighter(load):
+            return []
         back_to_back = load.weeks_at_top >= continuous.BACK_TO_BACK_AFTER_WEEKS
         if load.runs < self.runs_wanted and (load.runs < ladder.WALK_RUN_SESSIONS or back_to_back):
             load.runs += 1
-            load.total = continuous.grow(load.total, self.target)
-            return [f"One more run day ({load.runs} a week); no single run gets longer."]
-        load.total = continuous.grow(load.total, self.target)
+            load.total = continuous.grow(self._base(load), self.target)
+            return [f"One more run day is added ({load.runs} a week), and no single run gets longer."]
+        load.total = continuous.grow(self._base(load), self.target)
         return ["Weekly minutes grow by at most 10%, never past your target."]
 
     def _settle_at_target(self, load: Load) -> list[str]:
@@ -302,20 +332,22 @@ class _Planner:
         )
         if ready and load.counts_minutes:
             load.phase = Phase.REINTRODUCE
-            return ["Three flare-free weeks at your target: speed comes back first, as strides on the flat."]
-        if load.weeks_at_target >= reintroduce.WEEKS_AT_TARGET_FIRST + len(reintroduce.STEPS) and not load.counts_minutes:
+            return ["After three flare-free weeks at your target, speed comes back first, as strides on the flat."]
+        done_waiting = load.weeks_at_target >= reintroduce.WEEKS_AT_TARGET_FIRST + len(reintroduce.STEPS)
+        if done_waiting and not load.counts_minutes:
             load.phase = Phase.MAINTAIN
             return ["You are back at your target; from here the plan maintains it."]
         if load.weeks_at_target >= 2:
-            return ["Two weeks at your target: your return is done. Running holds here while rehab reaches "
-                    "the stage that brings speed and hills back."]
-        return ["At your target: running holds here; the plan never goes past it."]
+            return ["After two weeks at your target, your return is done. Running holds here until speed and "
+                    "hills can come back: after three flare-free weeks at the target, rehab stage 4 and about "
+                    "eight weeks of running."]
+        return ["You are at your target, so running holds here; the plan never goes past it."]
 
     def _count_target(self, load: Load) -> None:
         at_target = (load.total >= self.target) if load.counts_minutes else (
             ladder.rung(load.rung + 1).running_minutes * ladder.WALK_RUN_SESSIONS > self.target
         )
-        if at_target:
+        if at_target and load.counting:
             load.weeks_at_target += 1
 
     def _stage_due(self, load: Load) -> bool:
@@ -334,9 +366,10 @@ class _Planner:
     def _week(self, number: int, start: date, load: Load, why: list[str]) -> Week:
         continuous_now = load.counts_minutes or load.rung >= ladder.FIRST_CONTINUOUS
         deload = False
-        if continuous_now and load.phase in (Phase.EASY_RUN, Phase.BUILD) and load.phase is not Phase.SETTLE:
+        if continuous_now and load.phase in (Phase.EASY_RUN, Phase.BUILD):
             load.continuous_weeks += 1
-            deload = continuous.is_deload(load.continuous_weeks)
+            deload = continuous.is_deload(load.continuous_weeks) or load.repeat_lighter
+        load.repeat_lighter = False
         if load.phase is Phase.SETTLE:
             sessions = self._settle_week(start, load)
         else:
@@ -388,7 +421,7 @@ class _Planner:
         sessions: list[Session] = []
         quality = None
         if load.phase is Phase.REINTRODUCE:
-            quality = reintroduce.step(load.quality_weeks, load.total)
+            quality = reintroduce.step(load.quality_weeks, self._run_minutes(load, len(days), deload) * len(days))
         for index, day in enumerate(days):
             when = start + timedelta(days=day)
             sessions.append(self._run(when, load, len(days), deload, quality if index == len(days) // 2 else None))
@@ -410,13 +443,7 @@ class _Planner:
         cues = [pain.stop_rule(self.ceiling), pain.next_morning_rule(self.baseline), self._cadence_cue(load)]
         intensity, terrain = Intensity.EASY, Terrain.FLAT
         if load.counts_minutes:
-            per_run = load.total / max(runs, 1)
-            cap = continuous.single_run_cap(self._recent_longest(load))
-            if cap is not None:
-                per_run = min(per_run, cap)
-            if deload:
-                per_run *= continuous.DELOAD_FACTOR
-            per_run = float(max(1, round(per_run)))
+            per_run = self._run_minutes(load, runs, deload)
             intervals, continuous_minutes, running = None, per_run, per_run
             title = f"Run {self.run_number}: {words.minutes(per_run)} min easy"
             cues.insert(0, "Easy and conversational, on the flat.")
@@ -453,6 +480,16 @@ class _Planner:
             warmup_minutes=ladder.WARMUP_WALK, cooldown_minutes=ladder.COOLDOWN_WALK,
             quality_minutes=quality_minutes,
         )
+
+    def _run_minutes(self, load: Load, runs: int, deload: bool) -> float:
+        """Whole minutes of one continuous run, rounded down so no cap is ever passed (rules 14, 15, 18)."""
+        per_run = load.total / max(runs, 1)
+        cap = continuous.single_run_cap(self._recent_longest(load))
+        if cap is not None:
+            per_run = min(per_run, cap)
+        if deload:
+            per_run *= continuous.DELOAD_FACTOR
+        return float(max(1, math.floor(per_run + 1e-9)))
 
     def _strength(self, when: date, stage: int, *, plyo: bool, maintenance: bool = False) -> Session:
         chosen: list[Exercise] = exercises.strength_session(stage)
@@ -494,22 +531,23 @@ class _Planner:
 
     def _rationale(self, load: Load, why: list[str], deload: bool, running: float) -> str:
         phase = load.phase
-        parts = [f"{words.PHASE_NAMES[phase]} phase, rehab stage {load.stage}."]
+        parts = [f"This is {words.PHASE_WEEK[phase]}, with rehab at stage {load.stage}."]
         parts += why
         if deload:
-            parts.append("A lighter week: about 20% fewer minutes, as every fourth week of continuous running, "
-                         "so the tendon can catch up.")
+            parts.append("This is a lighter week, with about 20% fewer minutes as every fourth week of continuous "
+                         "running, so the tendon can catch up.")
         if phase is Phase.SETTLE:
-            parts.append("No running: daily bridge holds with the hip near neutral and walks within your ceiling. "
-                         "To move on, rest pain must be 0 and a 30-minute brisk walk must stay at or under "
-                         f"{self.ceiling}/10.")
+            parts.append("There is no running this week, just daily bridge holds with the hip near neutral and "
+                         "walks within your ceiling. To move on, rest pain must be 0 and a 30-minute brisk walk "
+                         f"must stay at or under {self.ceiling}/10.")
         elif phase in (Phase.WALK_RUN, Phase.EASY_RUN):
-            parts.append(f"Three sessions on non-consecutive days, flat and easy, {words.minutes(running)} running "
-                         f"minutes in all. To move on: every session at or under {self.ceiling}/10 and mornings "
-                         "back to usual.")
+            parts.append(f"There are three sessions on non-consecutive days, flat and easy, with "
+                         f"{words.minutes(running)} running minutes in all. To move on, every session must stay at "
+                         f"or under {self.ceiling}/10 and mornings must be back to usual.")
         elif phase is Phase.BUILD:
-            parts.append(f"{words.minutes(running)} minutes of easy, flat running this week. To move on: no session "
-                         f"over {self.ceiling}/10 and no worse mornings; minutes then grow by at most 10%.")
+            parts.append(f"This week has {words.minutes(running)} minutes of easy, flat running. To move on, no "
+                         f"session may go over {self.ceiling}/10 and no morning may be worse; minutes then grow by "
+                         "at most 10%.")
         elif phase is Phase.REINTRODUCE:
             parts.append("One run carries the new quality; it stays under 10% of the week's minutes and the week's "
                          "volume does not rise.")
@@ -538,7 +576,8 @@ class _Planner:
         distance = units.to_distance(self.target, self.request)
         if distance is None:
             return f"{words.minutes(round(self.target))} minutes"
-        return f"{words.minutes(round(self.target))} minutes (about {words.minutes(distance)} {self.request.unit.value})"
+        unit = self.request.unit.value
+        return f"{words.minutes(round(self.target))} minutes (about {words.minutes(distance)} {unit})"
 
 
 def _spread(first: int, count: int, back_to_back: bool) -> list[int] | None:

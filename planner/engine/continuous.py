@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 WEEKLY_GROWTH = 1.10  # at most 10% a week (never over 20%, never over 30% across two weeks)
 SINGLE_RUN_CAP = 1.10  # no run longer than 110% of the longest in the previous 30 days
 DELOAD_EVERY = 4  # every fourth week of continuous running
@@ -23,5 +25,5 @@ def single_run_cap(recent_longest: float | None) -> float | None:
 
 
 def grow(total: float, target: float) -> float:
-    """Next week's minutes: 10% more, never past the target."""
-    return min(round(total * WEEKLY_GROWTH), target)
+    """Next week's minutes: at most 10% more in whole minutes, never past the target."""
+    return min(math.floor(total * WEEKLY_GROWTH + 1e-9), target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from . import ladder
@@ -79,4 +80,4 @@ def find_entry(
         number = ladder.highest_rung_within(per_run * runs / ladder.WALK_RUN_SESSIONS)
         phase = Phase.WALK_RUN if number < ladder.FIRST_CONTINUOUS else Phase.EASY_RUN
         return Entry(phase, number, 0, ladder.WALK_RUN_SESSIONS, reason, painful=painful), warnings
-    return Entry(Phase.BUILD, ladder.TOP, round(per_run * runs), runs, reason, painful=painful), warnings
+    return Entry(Phase.BUILD, ladder.TOP, math.floor(per_run * runs), runs, reason, painful=painful), warnings

@@ -153,6 +153,7 @@ class Week:
     sessions: list[Session]
     deload: bool = False
     rehab_stage: int = 1
+    decision: Decision | None = None  # what this week's check-ins did to the weeks after it; None: no check-in
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,16 @@ PHASE_NAMES = {
 }
 
 
+PHASE_WEEK = {
+    Phase.SETTLE: "a settling week",
+    Phase.WALK_RUN: "a walk-run week",
+    Phase.EASY_RUN: "an easy-running week",
+    Phase.BUILD: "a build week",
+    Phase.REINTRODUCE: "a speed-and-hills week",
+    Phase.MAINTAIN: "a maintenance week",
+}
+
+
 def minutes(value: float) -> str:
     """6.0 -> "6", 2.5 -> "2.5"."""
     return f"{value:g}"

@@ -1,0 +1,83 @@
+"""The store: migrations, tokens, session versions and exports cached per revision."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, select
+
+from planner import create_app
+from planner.extensions import db
+from planner.store.models import PlanRecord, RenderedExport, SessionVersion, new_token
+
+
+def test_tokens_carry_at_least_128_random_bits_and_are_url_safe():
+    tokens = {new_token() for _ in range(1000)}
+    assert len(tokens) == 1000
+    for token in tokens:
+        assert len(token) * 6 >= 128
+        assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def test_db_upgrade_builds_an_empty_database_and_is_repeatable(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+    assert {"plans", "checkins", "session_versions", "rendered_exports", "alembic_version"} <= tables
+
+
+def test_the_calendar_is_rendered_once_per_revision(client, app, stored_plan):
+    token = stored_plan["token"]
+    first = client.get(f"/plans/{token}.ics")
+    again = client.get(f"/plans/{token}.ics")
+    assert first.data == again.data and first.headers["ETag"] == again.headers["ETag"]
+    with app.app_context():
+        record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
+        export = db.session.get(RenderedExport, (record.id, "ics"))
+        assert record.revision == 1 and export.revision == 1 and export.body == first.data
+
+
+def test_a_checkin_raises_the_revision_and_the_sequence_of_changed_sessions_only(client, app, stored_plan):
+    token, plan = stored_plan["token"], stored_plan["plan"]
+    run = next(s for s in plan["weeks"][0]["sessions"] if s["kind"] == "run")
+    with app.app_context():
+        record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
+        before = {v.uid: v.sequence for v in db.session.scalars(
+            select(SessionVersion).where(SessionVersion.plan_id == record.id))}
+    assert set(before.values()) == {0}
+    response = client.post(f"/api/v1/plans/{token}/checkins", json={
+        "date": run["date"], "pain_during": 6, "pain_next_morning": 2})
+    assert response.json["decision"] == "hold"
+    after_plan = response.json["plan"]
+    with app.app_context():
+        record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
+        after = {v.uid: v.sequence for v in db.session.scalars(
+            select(SessionVersion).where(SessionVersion.plan_id == record.id))}
+        assert record.revision == 2
+        assert db.session.get(RenderedExport, (record.id, "ics")).revision == 2
+    week1_uids = {s["uid"] for s in plan["weeks"][0]["sessions"]}
+    assert all(after[uid] == 0 for uid in week1_uids)  # the week checked in is untouched
+    old = {s["uid"]: s for w in plan["weeks"] for s in w["sessions"]}
+    new = {s["uid"]: s for w in after_plan["weeks"] for s in w["sessions"]}
+    changed = {uid for uid in old.keys() & new.keys() if old[uid] != new[uid]}
+    assert changed, "holding a week must change some later sessions"
+    assert all(after[uid] == 1 for uid in changed)
+    assert all(after[uid] == 0 for uid in (old.keys() & new.keys()) - changed)
+
+
+def test_rotating_the_token_keeps_the_plan_and_kills_old_urls(client, app, stored_plan):
+    from planner import services
+
+    token = stored_plan["token"]
+    with app.test_request_context():
+        new = services.rotate(token)
+    assert new != token
+    assert client.get(f"/plans/{token}.ics").status_code == 404
+    assert client.get(f"/api/v1/plans/{token}").status_code == 404
+    moved = client.get(f"/api/v1/plans/{new}").json
+    assert moved["plan"] == stored_plan["plan"]
+    unfolded = client.get(f"/plans/{new}.ics").data.replace(b"\r\n ", b"")
+    assert new.encode() in unfolded and token.encode() not in unfolded  # the feed links to the new page

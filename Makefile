@@ -1,0 +1,81 @@
+# `make run`: install, migrate and serve on http://127.0.0.1:8000.
+# `make test`: install test tools, lint, type-check, run the suite on SQLite and then PostgreSQL.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: help run test lint typecheck pytest-sqlite pytest-postgres browser bench
+
+help:
+	@echo "make run    install, migrate the database, serve on http://127.0.0.1:8000"
+	@echo "make test   lint, type-check, run every test on SQLite and on PostgreSQL"
+	@echo "make bench  load and fault run against a local gunicorn (bench/README.md)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Reinstall only when a requirements file changed.
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Browser tests use Debian's Chromium; as root, install it when missing. Tests skip, saying why, without it.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: could not install chromium; browser tests will be skipped"; \
+	else echo "warning: chromium is not installed (needs root to install); browser tests will be skipped"; fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+# pytest's exit code 5 (no tests collected) counts as a failure, like any other non-zero code.
+define run_pytest
+rc=0; $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "FAILED: pytest ran no tests ($(1))"; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then echo "FAILED: pytest on $(1) exited $$rc"; exit $$rc; fi
+endef
+
+pytest-sqlite: $(VENV)/.dev browser
+	@echo "== pytest on SQLite =="
+	@unset DATABASE_URL; $(call run_pytest,SQLite)
+
+# PostgreSQL: required in CI (CI=true); elsewhere skipped with a message when no server answers.
+pytest-postgres: $(VENV)/.dev browser
+	@if ! $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null \
+	   && [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null 2>&1; then \
+	  echo "PostgreSQL does not answer; starting the local cluster"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; sleep 2; \
+	fi; \
+	if ! $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  if [ "$${CI:-}" = true ]; then echo "FAILED: PostgreSQL does not answer at $(PG_URL), and CI requires it"; exit 1; fi; \
+	  echo "SKIPPED: PostgreSQL does not answer at $(PG_URL); the suite ran on SQLite only"; exit 0; \
+	fi; \
+	echo "== pytest on PostgreSQL =="; \
+	export DATABASE_URL='$(PG_URL)'; $(call run_pytest,PostgreSQL)
+
+test: lint typecheck
+	$(MAKE) --no-print-directory pytest-sqlite
+	$(MAKE) --no-print-directory pytest-postgres
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/load.py

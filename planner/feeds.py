@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, abort, request
 
 from . import services
+from .exports import fit
+from .exports import table as tables
 
 bp = Blueprint("feeds", __name__)
 
@@ -24,9 +28,32 @@ def calendar(token: str) -> Response:
 
 @bp.get("/plans/<token>.csv")
 def table(token: str) -> Response:
-    abort(404)
+    """One row per session, UTF-8 with a BOM so Excel opens it right."""
+    plan = services.get(token).plan
+    return _download(tables.to_csv(plan), "text/csv; charset=utf-8", "return-to-run.csv")
 
 
 @bp.get("/plans/<token>/garmin.zip")
 def garmin(token: str) -> Response:
-    abort(404)
+    """One FIT workout per run session and a README on copying them to GARMIN/NewFiles."""
+    plan = services.get(token).plan
+    return _download(fit.workouts_zip(plan), "application/zip", "return-to-run-garmin.zip")
+
+
+@bp.get("/plans/<token>/sessions/<uid>.fit")
+def session_fit(token: str, uid: str) -> Response:
+    """One run session as a FIT workout; 404 for a uid the plan does not have or a session that is not a run."""
+    plan = services.get(token).plan
+    found = fit.session_file(plan, uid)
+    if found is None:
+        abort(404)
+    name, body = found
+    return _download(body, "application/vnd.ant.fit", name)
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    return response.make_conditional(request)

@@ -10,7 +10,7 @@ from datetime import date, time
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator
 
 from .engine import CheckIn, PlanRequest, Unit
 from .engine.screening import RED_FLAGS
@@ -194,6 +194,11 @@ class RequestOut(_Out):
     session_time: time | None
     name: str | None
 
+    @field_serializer("session_time")
+    def _hh_mm(self, value: time | None) -> str | None:
+        """Serialised as "HH:MM", like the request (a bare `time` claims RFC 3339 time, which needs an offset)."""
+        return value.strftime("%H:%M") if value is not None else None
+
 
 class PlanOut(_Out):
     model_config = ConfigDict(from_attributes=True, title="Plan")
@@ -237,6 +242,30 @@ class CheckInResultOut(BaseModel):
     checkin: CheckInOut
     decision: Literal["progress", "hold", "step_back"]
     plan: PlanOut
+
+
+class SessionRowOut(BaseModel):
+    """One row of the session table: the CSV's columns as JSON."""
+
+    model_config = ConfigDict(title="SessionRow")
+
+    date: date
+    week: int
+    phase: str
+    kind: str
+    title: str
+    running_minutes: float
+    total_minutes: float
+    distance: float | None
+    unit: str | None
+    intervals: str | None
+    exercises: str | None
+    uid: str
+
+
+class SessionTableOut(BaseModel):
+    token: str
+    sessions: list[SessionRowOut]
 
 
 class FieldError(BaseModel):

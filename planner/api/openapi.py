@@ -8,7 +8,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ..schemas import CheckInModel, CheckInResultOut, PlanOut, PlanRequestModel, Problem, StoredPlanOut
+from ..schemas import (
+    CheckInModel,
+    CheckInResultOut,
+    PlanOut,
+    PlanRequestModel,
+    Problem,
+    SessionTableOut,
+    StoredPlanOut,
+)
 
 REF = "#/components/schemas/{model}"
 
@@ -35,7 +43,7 @@ TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "st
 @cache
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [PlanRequestModel, CheckInModel, PlanOut, StoredPlanOut, CheckInResultOut,
-                                     Problem]
+                                     SessionTableOut, Problem]
     _, schemas = models_json_schema([(m, "validation" if m in (PlanRequestModel, CheckInModel) else "serialization")
                                      for m in models], ref_template=REF)
     referral_or_stored = {"oneOf": [_ref(StoredPlanOut), {
@@ -74,6 +82,12 @@ def document() -> dict[str, Any]:
                                       **_problems(404)}},
                 "delete": {"operationId": "deletePlan", "summary": "Delete a plan and every URL of it",
                            "responses": {"204": {"description": "Deleted"}, **_problems(404)}},
+            },
+            "/api/v1/plans/{token}/sessions": {
+                "parameters": [TOKEN],
+                "get": {"operationId": "getSessionTable", "summary": "One row per session, as in the CSV export",
+                        "responses": {"200": {"description": "The table", "content": _json(SessionTableOut)},
+                                      **_problems(404)}},
             },
             "/api/v1/plans/{token}/checkins": {
                 "parameters": [TOKEN],

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
 
 from .. import services
+from ..exports import table
 from ..extensions import csrf, limiter
 from ..schemas import CheckInModel, PlanRequestModel, field_errors, plan_json
 from .openapi import document
@@ -92,6 +93,13 @@ def create_plan() -> Response | tuple[Response, int, dict[str, str]]:
 def get_plan(token: str) -> Response:
     stored = services.get(token)
     return jsonify(_stored_body(token, plan_json(stored.plan), stored.checkins))
+
+
+@bp.get("/plans/<token>/sessions")
+def get_sessions(token: str) -> Response:
+    """The session table of the CSV export, as JSON."""
+    stored = services.get(token)
+    return jsonify({"token": token, "sessions": table.to_records(stored.plan)})
 
 
 @bp.delete("/plans/<token>")

@@ -161,3 +161,13 @@ def test_openapi_describes_every_api_route(client, app):
     request_schema = document["components"]["schemas"]["PlanRequestModel"]
     assert request_schema["properties"]["current_pain"]["maximum"] == 10
     assert set(request_schema["required"]) == {"weekly_volume", "current_pain"}
+
+
+def test_session_table_as_json_matches_the_plan(client, stored_plan):
+    token, plan = stored_plan["token"], stored_plan["plan"]
+    table = client.get(f"/api/v1/plans/{token}/sessions").json
+    sessions = [s for w in plan["weeks"] for s in w["sessions"]]
+    assert [row["uid"] for row in table["sessions"]] == [s["uid"] for s in sessions]
+    first_run = next(row for row in table["sessions"] if row["kind"] == "run")
+    assert first_run["unit"] == "km" and first_run["distance"] > 0
+    assert client.get("/api/v1/plans/unknown/sessions").status_code == 404

@@ -15,13 +15,17 @@ bp = Blueprint("feeds", __name__)
 
 @bp.get("/plans/<token>.ics")
 def calendar(token: str) -> Response:
-    """Serve the bytes rendered at the plan's last revision; conditional GETs answer 304."""
+    """Serve the bytes rendered at the plan's last revision (never re-rendered on a poll).
+
+    Strong ETag and Last-Modified from the stored row; If-None-Match / If-Modified-Since answer 304.
+    `?download=1` makes it a file to import once rather than a feed to subscribe to.
+    """
     export = services.cached_export(token, "ics")
     response = Response(export.body, mimetype="text/calendar")
     response.set_etag(export.etag)
     response.last_modified = services._aware(export.last_modified)
     response.headers["Cache-Control"] = "no-cache, private"
-    if request.args.get("download"):
+    if request.args.get("download", "").lower() in {"1", "true", "yes"}:
         response.headers["Content-Disposition"] = 'attachment; filename="return-to-run.ics"'
     return response.make_conditional(request)
 

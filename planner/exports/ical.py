@@ -1,13 +1,30 @@
-"""The plan as an iCalendar feed (RFC 5545 / RFC 7986), built with the icalendar package."""
+"""The plan as an iCalendar feed (RFC 5545 / RFC 7986), built with the icalendar package.
+
+One VEVENT per run, strength and cross-training session; rest days are left out. The bytes are
+deterministic (no "now", events sorted), so the feed's ETag only changes when the plan does.
+Notes on the standard and on the icalendar 7.3 traps worked around here: reference/standards.md.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, vDuration, vText
 
 from ..engine import Kind, Plan
+from ..engine.plan import Exercise, Session
+from ..engine.words import DISCLAIMER, intervals_in_words, minutes
+
+PRODID = "-//Return to Run Planner//EN"
+CALENDAR_NAME = "Return to running"
+REFRESH = timedelta(hours=12)
+NAME_LIMIT = 80  # the API's own limit; kept here too so the renderer is safe on its own
+
+CATEGORIES = {Kind.RUN: "Run", Kind.STRENGTH: "Rehab", Kind.CROSS_TRAIN: "Cross-training"}
+DAY_ORDER = {Kind.STRENGTH: 0, Kind.CROSS_TRAIN: 1, Kind.RUN: 2}  # rehab first: it can warm up a run
 
 
 @dataclass(frozen=True)
@@ -19,17 +36,159 @@ class SessionStamp:
 
 
 def render_calendar(plan: Plan, *, stamps: dict[str, SessionStamp], page_url: str) -> bytes:
-    """One event per run, strength and cross-training session; deterministic bytes."""
-    cal = Calendar.new(prodid="-//Return to Run Planner//EN", name="Return to running",
-                       description=plan.summary)
-    del cal["UID"]
-    for session in plan.sessions:
-        if session.kind is Kind.REST:
-            continue
-        stamp = stamps[session.uid]
-        event = Event.new(uid=session.uid, stamp=stamp.modified, last_modified=stamp.modified,
-                          sequence=stamp.sequence, summary=session.title,
-                          description="\n".join(session.cues + [page_url]))
-        event.start, event.end = session.date, session.date + timedelta(days=1)
-        cal.add_component(event)
+    """The subscription feed of `plan`: same plan, stamps and URL in, same bytes out."""
+    cal = Calendar.new(prodid=PRODID)
+    del cal["UID"]  # trap 2: a calendar-level UID collapses vdirsyncer's items into one
+    # Calendar.new(name=, description=) stores the X-WR-* twins unescaped: a line break in the
+    # description then fails to serialise and a ";" or "," reaches clients raw. Add all four as TEXT.
+    name, description = calendar_name(plan.request.name), calendar_description(plan)
+    for key, value in (("NAME", name), ("X-WR-CALNAME", name), ("DESCRIPTION", description),
+                       ("X-WR-CALDESC", description)):
+        cal.add(key, vText(value))
+    cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})  # trap 1: VALUE is required
+    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+
+    sessions = sorted((s for s in plan.sessions if s.kind is not Kind.REST),
+                      key=lambda s: (s.date, DAY_ORDER[s.kind], s.uid))
+    offsets = _same_day_offsets(sessions)
+    tz = ZoneInfo(plan.request.timezone) if plan.request.session_time else None
+    for session in sessions:
+        cal.add_component(_event(plan, session, stamps[session.uid], page_url, tz, offsets[session.uid]))
+
+    if tz is not None and sessions:
+        cal.add_missing_timezones(first_date=sessions[0].date - timedelta(days=7),
+                                  last_date=sessions[-1].date + timedelta(days=7))
+        for vtimezone in cal.timezones:
+            _fix_onsets(vtimezone, ZoneInfo(str(vtimezone["TZID"])))
     return cal.to_ical()
+
+
+def calendar_name(name: str | None) -> str:
+    """"Return to running", plus " · " and the runner's name when they gave one."""
+    clean = " ".join(_plain(name or "").split())
+    if len(clean) > NAME_LIMIT:
+        clean = clean[: NAME_LIMIT - 1].rstrip() + "…"
+    return f"{CALENDAR_NAME} · {clean}" if clean else CALENDAR_NAME
+
+
+def calendar_description(plan: Plan) -> str:
+    """The plan's summary, any notice, and the warning signs that stop it."""
+    parts = [plan.summary, *plan.notices]
+    if plan.red_flags:
+        parts.append("Stop the plan and get checked if you notice:\n" + "\n".join(f"- {f}" for f in plan.red_flags))
+    return _plain("\n\n".join(parts), keep_newlines=True)
+
+
+def session_description(plan: Plan, session: Session, page_url: str) -> str:
+    """The whole session in plain text: what to do, when to stop, what to check the next morning."""
+    request = plan.request
+    blocks: list[str] = [_what_to_do(session)]
+    if session.exercises:
+        blocks.append("Exercises:\n" + "\n".join(_exercise_line(e) for e in session.exercises))
+    cues = list(session.cues)
+    if not any(c.startswith("Stop") for c in cues):
+        cues.append(f"Stop (walk home) if pain passes {plan.ceiling}/10 or you start to limp.")
+    if not any(c.startswith("Next morning") for c in cues):
+        cues.append(f"Next morning: pain should be back to your usual level ({request.pain_at_rest}/10 at rest).")
+    blocks.append("\n".join(f"- {c}" for c in cues))
+    blocks.extend(plan.notices)
+    blocks.append(DISCLAIMER)
+    blocks.append(f"Your plan and check-in: {page_url}")
+    return _plain("\n\n".join(b for b in blocks if b), keep_newlines=True)
+
+
+def _what_to_do(session: Session) -> str:
+    if session.kind is not Kind.RUN:
+        return f"About {minutes(session.total_minutes)} min."
+    lines = []
+    if session.warmup_minutes:
+        lines.append(f"Warm-up: {minutes(session.warmup_minutes)} min brisk walk.")
+    if session.intervals:
+        lines.append(f"Then {intervals_in_words(session.intervals)}.")
+    elif session.continuous_minutes:
+        lines.append(f"Then {minutes(session.continuous_minutes)} min {session.intensity.value} running"
+                     f"{' with hills' if session.terrain.value == 'hills' else ''}.")
+    if session.cooldown_minutes:
+        lines.append(f"Cool-down: {minutes(session.cooldown_minutes)} min walk.")
+    lines.append(f"{minutes(session.running_minutes)} min running, {minutes(session.total_minutes)} min in all.")
+    return "\n".join(lines)
+
+
+def _exercise_line(exercise: Exercise) -> str:
+    if exercise.hold_seconds:
+        dose = f"{exercise.sets} × {exercise.hold_seconds} s hold"
+    elif exercise.reps:
+        dose = f"{exercise.sets} × {exercise.reps}"
+    else:
+        dose = f"{exercise.sets} sets"
+    return f"- {exercise.name}: {dose}. {exercise.cue}"
+
+
+def _event(plan: Plan, session: Session, stamp: SessionStamp, page_url: str, tz: ZoneInfo | None,
+           offset: timedelta) -> Event:
+    modified = stamp.modified.astimezone(UTC)
+    event = Event.new(uid=session.uid, stamp=modified, last_modified=modified, sequence=stamp.sequence,
+                      summary=_plain(session.title), description=session_description(plan, session, page_url),
+                      url=page_url, categories=[CATEGORIES[session.kind]])
+    if tz is None or plan.request.session_time is None:
+        event.start, event.end = session.date, session.date + timedelta(days=1)  # DATE; DTEND is exclusive
+    else:
+        start = datetime.combine(session.date, plan.request.session_time, tzinfo=tz) + offset
+        event.start, event.end = start, start + timedelta(minutes=session.total_minutes)
+    if session.kind is not Kind.RUN:
+        event.add("TRANSP", "TRANSPARENT")
+    return event
+
+
+def _same_day_offsets(sessions: list[Session]) -> dict[str, timedelta]:
+    """Two sessions on one day follow each other from the session time rather than overlap."""
+    offsets: dict[str, timedelta] = {}
+    day: date | None = None
+    elapsed = timedelta()
+    for session in sessions:
+        if session.date != day:
+            day, elapsed = session.date, timedelta()
+        offsets[session.uid] = elapsed
+        elapsed += timedelta(minutes=session.total_minutes)
+    return offsets
+
+
+def _fix_onsets(vtimezone: Timezone, zone: ZoneInfo) -> None:
+    """Trap 5: icalendar 7.3 writes DAYLIGHT onsets as the wall time after the jump (London 02:00).
+
+    RFC 5545 §3.6.5 wants the onset in the local time before it (TZOFFSETFROM): 01:00. Each onset is
+    checked against the zone's real transition, so a fixed icalendar release leaves it unchanged.
+    """
+    for rule in vtimezone.subcomponents:
+        before, after = rule["TZOFFSETFROM"].td, rule["TZOFFSETTO"].td
+        if before == after:
+            continue
+        rule["DTSTART"].dt = _onset(rule["DTSTART"].dt, before, after, zone)
+        rdates = rule.get("RDATE")
+        for rdate_list in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
+            for value in rdate_list.dts:
+                value.dt = _onset(value.dt, before, after, zone)
+
+
+def _onset(written: datetime, before: timedelta, after: timedelta, zone: ZoneInfo) -> datetime:
+    """The transition's wall time in the offset before it, whichever convention `written` used."""
+    for offset in (before, after):
+        instant = (written - offset).replace(tzinfo=UTC)
+        if (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == before \
+                and instant.astimezone(zone).utcoffset() == after:
+            return (instant + before).replace(tzinfo=None)
+    return written
+
+
+def _plain(text: str, *, keep_newlines: bool = False) -> str:
+    """Text with no control or line-separator characters (a line break stays where asked)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            kept.append(char)
+        elif unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            kept.append(" ")
+        else:
+            kept.append(char)
+    return "".join(kept)

@@ -1,0 +1,188 @@
+"""The form and the plan page in a real browser (Debian's Chromium through Playwright), CSRF on."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from planner import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path("/tmp/shots")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
+                                "(apt-get install -y chromium); browser tests skipped")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
+    """A real server on the test database, with CSRF protection on as in production."""
+    live = create_app({
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
+        "SECRET_KEY": "browser-test-secret",
+    })
+    port = _free_port()
+    server = make_server("127.0.0.1", port, live, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def problems() -> list[str]:
+    return []
+
+
+def _page(browser, problems: list[str], viewport: dict[str, int]):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}"))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return page
+
+
+EXPECTED_422 = "Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"
+
+
+def _unexpected(problems: list[str]) -> list[str]:
+    """Every console message and page error except Chromium's note that the form answered 422 (as it must)."""
+    return [p for p in problems if not p.endswith(EXPECTED_422)]
+
+
+def _no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    client = page.evaluate("document.documentElement.clientWidth")
+    assert width <= client, f"page scrolls sideways: {width}px wide in a {client}px viewport"
+
+
+def _shot(page, name: str, *, full: bool = False) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+
+
+def _fill_as_new_user(page, start: date) -> None:
+    page.get_by_role("radio", name="Kilometres").check()
+    page.get_by_label("How much did you run in the last 7 days?").fill("20")
+    page.get_by_label("How much does it hurt during or after your usual activity now?").select_option("2")
+    page.get_by_label("When do you want to start?").fill(start.isoformat())
+
+
+@pytest.mark.parametrize("name,viewport", [("phone", PHONE), ("desktop", DESKTOP)])
+def test_new_user_gets_a_plan_with_chart_and_links(browser, base_url, problems, name, viewport) -> None:
+    page = _page(browser, problems, viewport)
+    page.goto(base_url + "/")
+    assert page.get_by_role("heading", name="Make your return-to-run plan").is_visible()
+    _shot(page, f"form-{name}")
+    _shot(page, f"form-{name}-full", full=True)
+    if name == "phone":
+        _no_horizontal_scroll(page)
+
+    start = date.today() - timedelta(days=date.today().weekday() + 7)
+    _fill_as_new_user(page, start)
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_url("**/plans/*")
+
+    assert page.locator("svg.chart").is_visible()
+    assert "Running minutes" in page.locator("svg.chart title").first.text_content()
+    assert page.get_by_role("heading", name="This week: week 2").is_visible()
+    subscribe = page.get_by_role("link", name="Subscribe in calendar")
+    assert subscribe.get_attribute("href").startswith("webcal://")
+    assert page.locator("#ics-url").input_value().startswith("http://127.0.0.1")
+    assert page.get_by_role("button", name="Copy").first.is_visible()
+    assert page.get_by_text("Stop (walk home) if pain passes 3/10").first.is_visible()
+    _shot(page, f"plan-{name}")
+    for part in ("chart-card", "history-card", "this-week", "checkins", "rules", "calendar", "manage"):
+        box = page.locator(f".{part}" if part.endswith("card") else f"#{part}").bounding_box()
+        page.screenshot(path=str(SHOTS / f"plan-{name}-{part}.png"), full_page=True,
+                        clip={**box, "height": min(box["height"], 1100)})
+    _shot(page, f"plan-{name}-full", full=True)
+    if name == "phone":
+        _no_horizontal_scroll(page)
+    assert problems == []
+
+
+def test_bad_values_show_errors_beside_fields_and_keep_values(browser, base_url, problems) -> None:
+    page = _page(browser, problems, PHONE)
+    page.goto(base_url + "/")
+    page.get_by_role("radio", name="Miles").check()
+    page.get_by_label("How much did you run in the last 7 days?").fill("lots")
+    page.get_by_label("Your easy pace").fill("9.30")
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_load_state()
+
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert summary.evaluate("el => el === document.activeElement")
+    assert page.locator("#weekly_volume-error").is_visible()
+    assert page.locator("#current_pain-error").inner_text().endswith("This field is required.")
+    assert page.locator("#easy_pace-error").is_visible()
+    assert page.get_by_label("How much did you run in the last 7 days?").input_value() == "lots"
+    assert page.get_by_label("Your easy pace").input_value() == "9.30"
+    assert page.get_by_role("radio", name="Miles").is_checked()
+    assert "weekly_volume-error" in page.locator("#weekly_volume").get_attribute("aria-describedby")
+    _shot(page, "error-phone")
+    _shot(page, "error-phone-full", full=True)
+    _no_horizontal_scroll(page)
+
+    # Fixing the answers on the same page goes through, with the CSRF token kept.
+    page.get_by_label("How much did you run in the last 7 days?").fill("12")
+    page.get_by_label("Your easy pace").fill("9:30")
+    page.get_by_label("How much does it hurt during or after your usual activity now?").select_option("1")
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_url("**/plans/*")
+    assert page.locator("svg.chart").is_visible()
+    assert _unexpected(problems) == []
+
+
+def test_error_state_on_desktop(browser, base_url, problems) -> None:
+    page = _page(browser, problems, DESKTOP)
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").is_visible()
+    _shot(page, "error-desktop")
+    assert _unexpected(problems) == []
+
+
+def test_red_flag_leads_to_referral(browser, base_url, problems) -> None:
+    page = _page(browser, problems, PHONE)
+    page.goto(base_url + "/")
+    _fill_as_new_user(page, date.today())
+    page.get_by_label("Pain that wakes you at night?").check()
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Please see a doctor or physiotherapist before you run").is_visible()
+    _shot(page, "referral-phone", full=True)
+    _no_horizontal_scroll(page)
+    assert problems == []

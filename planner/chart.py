@@ -102,16 +102,16 @@ def weekly_minutes_svg(plan: Plan, *, current_week: int | None = None) -> str:
                  'stroke="#374151" stroke-width="1.5"/>')
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{base_y + 34}" text-anchor="middle" font-size="12" '
                  'fill="#374151">week</text>')
-    # Legend: the phases this plan uses, in order, wrapped over two rows when needed.
-    per_row = 3
-    col_w = plot_w / per_row
-    for index, phase in enumerate(phases):
-        row, col = divmod(index, per_row)
-        lx = LEFT + col * col_w
-        ly = base_y + 54 + row * 20
+    # Legend: the phases this plan uses, in order, flowing onto a second row when needed.
+    lx, ly = float(LEFT), base_y + 54
+    for phase in phases:
+        name = PHASE_NAMES[phase]
+        width = 18 + len(name) * 7.6 + 16  # swatch, text at about 7.6 units a character, gap
+        if lx + width > WIDTH and lx > LEFT:
+            lx, ly = float(LEFT), ly + 20
         parts.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{PHASE_COLOURS[phase]}"/>')
-        parts.append(f'<text x="{lx + 18:.1f}" y="{ly}" font-size="13" fill="#111827">'
-                     f'{escape(PHASE_NAMES[phase])}</text>')
+        parts.append(f'<text x="{lx + 18:.1f}" y="{ly}" font-size="13" fill="#111827">{escape(name)}</text>')
+        lx += width
     parts.append("</svg>")
     return "\n".join(parts)
 

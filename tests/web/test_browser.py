@@ -129,6 +129,26 @@ def test_new_user_gets_a_plan_with_chart_and_links(browser, base_url, problems, 
     _shot(page, f"plan-{name}-full", full=True)
     if name == "phone":
         _no_horizontal_scroll(page)
+    else:
+        page.emulate_media(media="print")
+        assert not page.locator(".checkin-form").is_visible()  # the print stylesheet hides forms
+        page.screenshot(path=str(SHOTS / "plan-print.png"), full_page=True,
+                        clip={"x": 0, "y": 0, "width": 1280, "height": 1800})
+    assert problems == []
+
+
+def test_keyboard_reaches_the_form_with_visible_focus(browser, base_url, problems) -> None:
+    page = _page(browser, problems, PHONE)
+    page.goto(base_url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")  # skip to content, then the first answer
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused.startswith("unit-")
+    outline = page.evaluate("getComputedStyle(document.activeElement.nextElementSibling).outlineStyle")
+    assert outline == "solid"
+    _shot(page, "form-phone-focus")
     assert problems == []
 
 

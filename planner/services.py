@@ -17,11 +17,11 @@ from flask import current_app, url_for
 from sqlalchemy import Row, bindparam, select
 
 from .engine import Decision, InputError, Plan, Status, build_plan
+from .engine.adapt import assess_week
 from .exports import ical
 from .extensions import db
 from .schemas import CheckInModel, PlanRequestModel, SessionOut
 from .store.models import CheckInRecord, PlanRecord, RenderedExport, SessionVersion, new_token, utcnow
-
 
 __all__ = ["InputError"]  # re-exported: the engine's input errors reach the web layers here
 
@@ -124,8 +124,6 @@ def check_in(token: str, model: CheckInModel) -> tuple[CheckInRecord, Decision, 
 
 def decision_for(plan: Plan, record: PlanRecord, day: date) -> Decision:
     """What the check-ins of `day`'s week did to the weeks after it."""
-    from .engine.adapt import assess_week
-
     request = plan.request
     week = next(w for w in plan.weeks if w.start <= day < w.start + timedelta(days=7))
     week_end = week.start + timedelta(days=6)
@@ -195,8 +193,10 @@ def _checkin_dict(c: CheckInRecord) -> dict[str, Any]:
             "completed": c.completed, "notes": c.notes}
 
 
-def _digest(session: Any) -> str:
-    body = SessionOut.model_validate(session).model_dump(mode="json")
+def _digest(session: Any, notices: list[str]) -> str:
+    """What a calendar event shows: the session and the plan's notices (the physio notice reaches
+    every event, so its arrival must raise every SEQUENCE or Google never shows it)."""
+    body = {"session": SessionOut.model_validate(session).model_dump(mode="json"), "notices": notices}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -206,7 +206,7 @@ def _refresh(record: PlanRecord, plan: Plan) -> None:
     versions = {v.uid: v for v in db.session.scalars(select(SessionVersion).where(SessionVersion.plan_id == record.id))}
     stamps: dict[str, ical.SessionStamp] = {}
     for session in plan.sessions:
-        digest = _digest(session)
+        digest = _digest(session, plan.notices)
         version = versions.get(session.uid)
         if version is None:
             version = SessionVersion(plan_id=record.id, uid=session.uid, digest=digest, sequence=0, modified_at=now)

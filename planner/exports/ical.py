@@ -7,7 +7,7 @@ Notes on the standard and on the icalendar 7.3 traps worked around here: referen
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -180,15 +180,12 @@ def _onset(written: datetime, before: timedelta, after: timedelta, zone: ZoneInf
     return written
 
 
+# Control characters (Unicode category Cc) and the line and paragraph separators (Zl, Zp).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _plain(text: str, *, keep_newlines: bool = False) -> str:
     """Text with no control or line-separator characters (a line break stays where asked)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    kept = []
-    for char in text:
-        if char == "\n" and keep_newlines:
-            kept.append(char)
-        elif unicodedata.category(char) in ("Cc", "Zl", "Zp"):
-            kept.append(" ")
-        else:
-            kept.append(char)
-    return "".join(kept)
+    return (_UNSAFE_BUT_NEWLINE if keep_newlines else _UNSAFE).sub(" ", text)

@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, insert, select, update
 
-from .engine import Decision, InputError, Plan, Status, build_plan
+from .engine import CheckIn, Decision, InputError, Kind, Plan, Status, build_plan
 from .engine.adapt import assess_week
 from .exports import ical
 from .extensions import db
@@ -63,10 +63,12 @@ def create(model: PlanRequestModel) -> tuple[PlanRecord | None, Plan]:
         return None, plan
     stored_request = model.model_dump(mode="json")
     stored_request["start_date"] = plan.request.start_date.isoformat() if plan.request.start_date else None
-    record = PlanRecord(token=new_token(), seed=seed, request=stored_request)
+    token = new_token()
+    revision = _prepare(token, plan, versions={})  # the slow part, before any write lock
+    record = PlanRecord(token=token, seed=seed, request=stored_request, revision=1)
     db.session.add(record)
     db.session.flush()
-    _refresh(record, plan)
+    _apply(record.id, 1, revision)
     db.session.commit()
     return record, plan
 
@@ -86,8 +88,11 @@ def _find(token: str, *, for_update: bool = False) -> PlanRecord:
 
 def compute(record: PlanRecord) -> Plan:
     """Recompute a stored plan from its request and check-ins."""
+    return _build(record, [_engine_checkin(c) for c in record.checkins])
+
+
+def _build(record: PlanRecord, checkins: list[CheckIn]) -> Plan:
     request = PlanRequestModel.model_validate(record.request).to_engine()
-    checkins = [CheckInModel.model_validate(_checkin_dict(c)).to_engine() for c in record.checkins]
     return build_plan(request, today=record.created_at.date(), seed=record.seed, checkins=checkins)
 
 
@@ -96,40 +101,74 @@ def get(token: str) -> Stored:
     return Stored(record, compute(record), list(record.checkins))
 
 
+OPTIMISTIC_ATTEMPTS = 3
+
+
 def check_in(token: str, model: CheckInModel) -> tuple[CheckInRecord, Decision, Plan]:
-    """Record how a session felt and re-plan the weeks after it."""
-    record = _find(token, for_update=True)
+    """Record how a session felt and re-plan the weeks after it.
+
+    The plan is recomputed and the calendar rendered outside any lock; the write then lands only
+    if the plan's revision is still the one read (compare and swap), else it starts again. The
+    last attempt locks first, so a busy plan always makes progress.
+    """
+    for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+        locked = attempt == OPTIMISTIC_ATTEMPTS
+        result = _try_check_in(token, model, locked=locked)
+        if result is not None:
+            return result
+    raise AssertionError("unreachable: the locked attempt always lands")
+
+
+def _try_check_in(token: str, model: CheckInModel, *, locked: bool) -> tuple[CheckInRecord, Decision, Plan] | None:
+    record = _find(token, for_update=locked)
+    plan_id, read_revision = record.id, record.revision
     before = compute(record)
-    session_days = {s.date for s in before.sessions if s.kind.value != "rest"}
-    first, last = before.weeks[0].start, before.weeks[-1].start + timedelta(days=6)
-    if not first <= model.date <= last:
-        raise CheckInRejected("date", f"That date is outside your plan ({first} to {last}).")
-    if model.date > today():
-        raise CheckInRejected("date", "You can only check in for a session that has already happened.")
-    if model.date not in session_days:
-        raise CheckInRejected("date", "There is no session on that day; check in on a day with a session.")
-    if any(c.date == model.date for c in record.checkins):
-        raise CheckInRejected("date", "You have already checked in for that day.")
-    checkin = CheckInRecord(plan=record, **model.model_dump())
+    earlier = [_engine_checkin(c) for c in record.checkins]
+    _check_date(before, earlier, model.date)
+    checkins = [*earlier, model.to_engine()]
+    plan = _build(record, checkins)
+    decision = decision_for(plan, checkins, model.date)
+    versions = _versions(plan_id)
+    prepared = _prepare(record.token, plan, versions)
+    if not locked:
+        db.session.rollback()  # end the read snapshot: SQLite cannot upgrade a stale one to a writer
+        db.session.connection(execution_options={"planner_write": True})
+    swapped = db.session.execute(
+        update(PlanRecord)
+        .where(PlanRecord.id == plan_id, PlanRecord.revision == read_revision)
+        .values(revision=read_revision + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if swapped != 1:
+        db.session.rollback()
+        return None
+    checkin = CheckInRecord(plan_id=plan_id, **model.model_dump())
     db.session.add(checkin)
-    db.session.flush()
-    plan = compute(record)
-    decision = decision_for(plan, record, model.date)
-    record.revision += 1
-    record.updated_at = utcnow()
-    _refresh(record, plan)
+    _apply(plan_id, read_revision + 1, prepared)
     db.session.commit()
     return checkin, decision, plan
 
 
-def decision_for(plan: Plan, record: PlanRecord, day: date) -> Decision:
+def _check_date(plan: Plan, checkins: list[CheckIn], day: date) -> None:
+    """A check-in is for a past day of the plan that has a session, once."""
+    first, last = plan.weeks[0].start, plan.weeks[-1].start + timedelta(days=6)
+    if not first <= day <= last:
+        raise CheckInRejected("date", f"That date is outside your plan ({first} to {last}).")
+    if day > today():
+        raise CheckInRejected("date", "You can only check in for a session that has already happened.")
+    if day not in {s.date for s in plan.sessions if s.kind is not Kind.REST}:
+        raise CheckInRejected("date", "There is no session on that day; check in on a day with a session.")
+    if any(c.date == day for c in checkins):
+        raise CheckInRejected("date", "You have already checked in for that day.")
+
+
+def decision_for(plan: Plan, checkins: list[CheckIn], day: date) -> Decision:
     """What the check-ins of `day`'s week did to the weeks after it."""
-    request = plan.request
     week = next(w for w in plan.weeks if w.start <= day < w.start + timedelta(days=7))
     week_end = week.start + timedelta(days=6)
-    run_dates = [s.date for s in plan.sessions if s.kind.value == "run" and s.date <= week_end]
-    checkins = [CheckInModel.model_validate(_checkin_dict(c)).to_engine() for c in record.checkins]
-    return assess_week(week.start, run_dates, checkins, ceiling=plan.ceiling, baseline=request.pain_at_rest).decision
+    run_dates = [s.date for s in plan.sessions if s.kind is Kind.RUN and s.date <= week_end]
+    return assess_week(week.start, run_dates, checkins, ceiling=plan.ceiling,
+                       baseline=plan.request.pain_at_rest).decision
 
 
 def delete(token: str) -> None:
@@ -144,7 +183,7 @@ def rotate(token: str) -> str:
     record.token = new_token()
     record.revision += 1
     record.updated_at = utcnow()
-    _refresh(record, compute(record))
+    _apply(record.id, record.revision, _prepare(record.token, compute(record), _versions(record.id)))
     db.session.commit()
     return record.token
 
@@ -188,9 +227,9 @@ def links(token: str) -> dict[str, str]:
 
 # -- revisions ----------------------------------------------------------------------------------
 
-def _checkin_dict(c: CheckInRecord) -> dict[str, Any]:
-    return {"date": c.date, "pain_during": c.pain_during, "pain_next_morning": c.pain_next_morning,
-            "completed": c.completed, "notes": c.notes}
+def _engine_checkin(c: CheckInRecord) -> CheckIn:
+    return CheckIn(date=c.date, pain_during=c.pain_during, pain_next_morning=c.pain_next_morning,
+                   completed=c.completed, notes=c.notes)
 
 
 def _digest(session: Any, notices: list[str]) -> str:
@@ -200,37 +239,57 @@ def _digest(session: Any, notices: list[str]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _refresh(record: PlanRecord, plan: Plan) -> None:
-    """Bring session versions up to date and render the calendar for this revision."""
+@dataclass(frozen=True)
+class _Revision:
+    """Everything a write stores for a new plan revision, prepared before any lock is taken."""
+
+    new_versions: list[dict[str, Any]]
+    changed_versions: list[dict[str, Any]]
+    ics: bytes
+    last_modified: datetime
+
+
+def _versions(plan_id: int) -> dict[str, SessionVersion]:
+    return {v.uid: v for v in db.session.scalars(select(SessionVersion).where(SessionVersion.plan_id == plan_id))}
+
+
+def _prepare(token: str, plan: Plan, versions: dict[str, SessionVersion]) -> _Revision:
+    """New SEQUENCE and LAST-MODIFIED for the sessions that changed, and the calendar rendered with them."""
     now = utcnow()
-    versions = {v.uid: v for v in db.session.scalars(select(SessionVersion).where(SessionVersion.plan_id == record.id))}
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     stamps: dict[str, ical.SessionStamp] = {}
     for session in plan.sessions:
         digest = _digest(session, plan.notices)
         version = versions.get(session.uid)
         if version is None:
-            version = SessionVersion(plan_id=record.id, uid=session.uid, digest=digest, sequence=0, modified_at=now)
-            db.session.add(version)
-            versions[session.uid] = version
+            row = {"uid": session.uid, "digest": digest, "sequence": 0, "modified_at": now}
+            new.append(row)
         elif version.digest != digest:
-            version.digest = digest
-            version.sequence += 1
-            version.modified_at = now
-        stamps[session.uid] = ical.SessionStamp(sequence=version.sequence, modified=_aware(version.modified_at))
-    page_url = links(record.token)["page"]
-    body = ical.render_calendar(plan, stamps=stamps, page_url=page_url)
+            row = {"uid": session.uid, "digest": digest, "sequence": version.sequence + 1, "modified_at": now}
+            changed.append(row)
+        else:
+            row = {"sequence": version.sequence, "modified_at": _aware(version.modified_at)}
+        stamps[session.uid] = ical.SessionStamp(sequence=row["sequence"], modified=row["modified_at"])
+    body = ical.render_calendar(plan, stamps=stamps, page_url=links(token)["page"])
     last_modified = max((s.modified for s in stamps.values()), default=now)
-    _store_export(record, "ics", body, last_modified)
+    return _Revision(new, changed, body, last_modified)
 
 
-def _store_export(record: PlanRecord, kind: str, body: bytes, last_modified: datetime) -> None:
-    row = db.session.get(RenderedExport, (record.id, kind))
-    etag = hashlib.sha256(body).hexdigest()
-    if row is None:
-        db.session.add(RenderedExport(plan_id=record.id, kind=kind, revision=record.revision, body=body, etag=etag,
-                                      last_modified=last_modified))
-    else:
-        row.revision, row.body, row.etag, row.last_modified = record.revision, body, etag, last_modified
+def _apply(plan_id: int, revision: int, prepared: _Revision) -> None:
+    """Write a prepared revision: a few statements, however many sessions the plan has."""
+    if prepared.new_versions:
+        db.session.execute(insert(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.new_versions])
+    if prepared.changed_versions:
+        db.session.execute(update(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.changed_versions])
+    values = {"revision": revision, "body": prepared.ics, "etag": hashlib.sha256(prepared.ics).hexdigest(),
+              "last_modified": prepared.last_modified}
+    updated = db.session.execute(
+        update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == "ics").values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not updated:
+        db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind="ics", **values))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -16,3 +16,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# One budget per use case, shared by the form and the API (Flask-Limiter's shared limits).
+create_limit = limiter.shared_limit("30/minute;300/hour", scope="create")
+checkin_limit = limiter.shared_limit("60/minute", scope="checkin")
+manage_limit = limiter.shared_limit("20/minute", scope="manage")

@@ -16,6 +16,7 @@ from .chart import PHASE_COLOURS, weekly_minutes_svg
 from .engine.plan import Plan, Week
 from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
+from .extensions import checkin_limit, create_limit, manage_limit
 from .schemas import CheckInModel, PlanRequestModel, field_errors
 
 bp = Blueprint("web", __name__)
@@ -85,6 +86,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/plans")
+@create_limit
 def create() -> Response | tuple[str, int]:
     values = request.form
     try:
@@ -157,6 +159,7 @@ def plan_page(token: str) -> tuple[str, int]:
 
 
 @bp.post("/plans/<token>/checkins")
+@checkin_limit
 def checkin(token: str) -> Response | tuple[str, int]:
     data = {k: v for k, v in form_data(request.form).items() if k not in ("morning_after_worse", "red_flags")}
     data["completed"] = request.form.get("completed", "yes").strip().lower() not in FALSE_WORDS
@@ -170,6 +173,7 @@ def checkin(token: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/plans/<token>/rotate")
+@manage_limit
 def rotate(token: str) -> Response | tuple[str, int]:
     if not request.form.get("confirm_rotate"):
         services.get(token)  # an unknown token is 404 before anything else
@@ -180,6 +184,7 @@ def rotate(token: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/plans/<token>/delete")
+@manage_limit
 def delete(token: str) -> Response | tuple[str, int]:
     if not request.form.get("confirm_delete"):
         services.get(token)

@@ -129,6 +129,9 @@ def test_rate_limits_answer_429_with_retry_after(app: Flask, _database: str) -> 
     assert int(refused.headers["Retry-After"]) > 0
     # Reads are not limited by the write limit.
     assert client.get("/healthz").status_code == 200
+    # The form spends the same budget: it cannot be used to go round the API's limit.
+    form = client.post("/plans", data={"weekly_volume": "10", "current_pain": "1", "red_flags": "night_pain"})
+    assert form.status_code == 429
 
 
 # -- tokens ----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import services
 from ..exports import table
-from ..extensions import csrf, limiter
+from ..extensions import checkin_limit, create_limit, csrf, manage_limit
 from ..schemas import CheckInModel, PlanRequestModel, field_errors, plan_json
 from .openapi import document
 from .problems import problem, validation_problem
@@ -76,7 +76,7 @@ def preview() -> Response:
 
 
 @bp.post("/plans")
-@limiter.limit("30/minute;300/hour")
+@create_limit
 def create_plan() -> Response | tuple[Response, int, dict[str, str]]:
     model = _parse(PlanRequestModel)
     try:
@@ -103,13 +103,14 @@ def get_sessions(token: str) -> Response:
 
 
 @bp.delete("/plans/<token>")
+@manage_limit
 def delete_plan(token: str) -> tuple[str, int]:
     services.delete(token)
     return "", 204
 
 
 @bp.post("/plans/<token>/checkins")
-@limiter.limit("60/minute")
+@checkin_limit
 def add_checkin(token: str) -> Response | tuple[Response, int]:
     model = _parse(CheckInModel)
     try:

@@ -23,7 +23,7 @@ def calendar(token: str) -> Response:
     export = services.cached_export(token, "ics")
     response = Response(export.body, mimetype="text/calendar")
     response.set_etag(export.etag)
-    response.last_modified = services._aware(export.last_modified)
+    response.last_modified = services.as_utc(export.last_modified)
     response.headers["Cache-Control"] = "no-cache, private"
     if request.args.get("download", "").lower() in {"1", "true", "yes"}:
         response.headers["Content-Disposition"] = 'attachment; filename="return-to-run.ics"'

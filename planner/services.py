@@ -269,7 +269,7 @@ def _prepare(token: str, plan: Plan, versions: dict[str, SessionVersion]) -> _Re
             row = {"uid": session.uid, "digest": digest, "sequence": version.sequence + 1, "modified_at": now}
             changed.append(row)
         else:
-            row = {"sequence": version.sequence, "modified_at": _aware(version.modified_at)}
+            row = {"sequence": version.sequence, "modified_at": as_utc(version.modified_at)}
         stamps[session.uid] = ical.SessionStamp(sequence=row["sequence"], modified=row["modified_at"])
     body = ical.render_calendar(plan, stamps=stamps, page_url=links(token)["page"])
     last_modified = max((s.modified for s in stamps.values()), default=now)
@@ -292,6 +292,6 @@ def _apply(plan_id: int, revision: int, prepared: _Revision) -> None:
         db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind="ics", **values))
 
 
-def _aware(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -70,7 +70,8 @@ def assess_week(
         week = [c for c in checkins if start <= c.date <= start + timedelta(days=6)]
         weekly_mornings.append(_mean_morning(week))
     m2, m1, m0 = weekly_mornings
-    rising_twice = None not in (m2, m1, m0) and m2 < m1 < m0  # type: ignore[operator]
+    # Worse mornings getting worse: a rise that stays within the usual level is no flare (rule 7, progress).
+    rising_twice = None not in (m2, m1, m0) and m2 < m1 < m0 and m0 > baseline  # type: ignore[operator]
 
     morning_above = [c.date for c in this_week if c.pain_next_morning > baseline]
 

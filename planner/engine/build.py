@@ -68,9 +68,9 @@ class Load:
     running_weeks: int = 0
     rest_days: int = 0
     last_run_day: int = -7  # weekday index of the last run, relative to this week's start
-    last_full: float | None = None  # running minutes of the last week that was not a lighter one
     repeat_lighter: bool = False  # a hold in a lighter week: the next week repeats the lighter load
     counting: bool = True  # whether the week just done counts towards weeks at the top and at the target
+    week_cap: float | None = None  # after a hold or a step back: the next week's running stays at or under this
     history: list[float] = field(default_factory=list)  # longest continuous run per week
 
     @property
@@ -205,19 +205,23 @@ class _Planner:
             load.history.append(max(s.continuous_minutes or 0 for s in week.sessions if s.kind is Kind.RUN))
         else:
             load.history.append(0)
-        if not week.deload and load.counts_minutes:
-            load.last_full = week.running_minutes
+        if not week.deload and load.counts_minutes and week.running_minutes:
+            # Everything after a full week starts from what it really held (whole minutes, capped runs).
+            load.total = min(load.total, week.running_minutes)
+        if adjustment.decision is not Decision.PROGRESS and week.running_minutes:
+            load.week_cap = week.running_minutes  # a hold repeats the week, a step back goes below it
         if adjustment.decision is Decision.HOLD:
+            # The next week repeats what this week really held: same rung, same minutes (rule 7).
             load.repeat_lighter = week.deload
             return [f"This week repeats last week's load because {' and '.join(adjustment.reasons)}."]
         if adjustment.decision is Decision.STEP_BACK:
-            self._step_back(load, adjustment)
+            self._step_back(load, week, adjustment)
             load.rest_days = adjustment.rest_days
             rest = " It starts with two days without running; keep the rehab exercises going." if load.rest_days else ""
             return [f"This week steps back because {' and '.join(adjustment.reasons)}.{rest}"]
         return self._progress(load, week)
 
-    def _step_back(self, load: Load, adjustment: adapt.Adjustment) -> None:
+    def _step_back(self, load: Load, week: Week, adjustment: adapt.Adjustment) -> None:
         # One rung (or ~20%) for pain, and one rung (or ~10%) for each five days without running (rule 7).
         steps = adjustment.pain_step + adjustment.missed_steps
         load.weeks_at_target = 0
@@ -226,7 +230,9 @@ class _Planner:
         if load.counts_minutes:
             factor = (continuous.STEP_BACK_FACTOR if adjustment.pain_step else 1) \
                 * continuous.TIME_OFF_FACTOR ** adjustment.missed_steps
-            load.total = math.floor(self._base(load) * factor)
+            # From what the week really held: a step back out of a lighter week goes below it.
+            held = min(load.total, week.running_minutes) if week.running_minutes else load.total
+            load.total = math.floor(held * factor)
             load.runs = min(load.runs, max(ladder.WALK_RUN_SESSIONS, load.runs - 1))
             load.phase = Phase.BUILD
             return
@@ -234,6 +240,11 @@ class _Planner:
             load.settle_weeks = 0
             return
         load.rung = max(1, load.rung - steps)
+        load.repeat_lighter = week.deload  # a rung down from a lighter week stays lighter
+        # A step back never runs more than the week it steps back from (a lighter week included).
+        while load.rung > 1 and week.running_minutes and \
+                self._rung_week_minutes(load.rung, week.deload) > week.running_minutes:
+            load.rung -= 1
         load.phase = Phase.WALK_RUN if load.rung < ladder.FIRST_CONTINUOUS else Phase.EASY_RUN
 
     def _progress(self, load: Load, week: Week) -> list[str]:
@@ -242,7 +253,7 @@ class _Planner:
         if load.counting and week.running_minutes and self._at_top(load):
             load.weeks_at_top += 1
         reasons = self._move_on(load)
-        if week.deload and load.phase in (Phase.EASY_RUN, Phase.BUILD):
+        if week.deload and load.phase in (Phase.EASY_RUN, Phase.BUILD) and not self._next_is_lighter(load):
             return ["After the lighter week, the load picks up again from the week before it.", *reasons]
         return reasons
 
@@ -283,9 +294,16 @@ class _Planner:
         return (running_on and load.phase in (Phase.EASY_RUN, Phase.BUILD)
                 and continuous.is_deload(load.continuous_weeks + 1))
 
-    def _base(self, load: Load) -> float:
-        """The weekly minutes growth and step backs start from: what the last full week really held."""
-        return load.total if load.last_full is None else min(load.total, load.last_full)
+    @staticmethod
+    def _rung_week_minutes(number: int, lighter: bool) -> float:
+        rung = ladder.rung(number)
+        if rung.continuous and lighter:
+            return round(rung.run_minutes * continuous.DELOAD_FACTOR) * ladder.WALK_RUN_SESSIONS
+        return rung.running_minutes * ladder.WALK_RUN_SESSIONS
+
+    def _reached(self, load: Load) -> bool:
+        """At the target, give or take the part of a minute each whole-minute run leaves out."""
+        return load.total + load.runs > self.target
 
     def _climb(self, load: Load) -> list[str]:
         """Up the ladder one rung a week: each rung is done three times (at least twice, rule 13)."""
@@ -312,16 +330,16 @@ class _Planner:
     def _grow(self, load: Load) -> list[str]:
         load.phase = Phase.BUILD if load.phase in (Phase.WALK_RUN, Phase.EASY_RUN) else load.phase
         self._count_target(load)
-        if load.total >= self.target:
+        if self._reached(load):
             return self._settle_at_target(load)
         if self._next_is_lighter(load):
             return []
         back_to_back = load.weeks_at_top >= continuous.BACK_TO_BACK_AFTER_WEEKS
         if load.runs < self.runs_wanted and (load.runs < ladder.WALK_RUN_SESSIONS or back_to_back):
             load.runs += 1
-            load.total = continuous.grow(self._base(load), self.target)
+            load.total = continuous.grow(load.total, self.target)
             return [f"One more run day is added ({load.runs} a week), and no single run gets longer."]
-        load.total = continuous.grow(self._base(load), self.target)
+        load.total = continuous.grow(load.total, self.target)
         return ["Weekly minutes grow by at most 10%, never past your target."]
 
     def _settle_at_target(self, load: Load) -> list[str]:
@@ -344,7 +362,7 @@ class _Planner:
         return ["You are at your target, so running holds here; the plan never goes past it."]
 
     def _count_target(self, load: Load) -> None:
-        at_target = (load.total >= self.target) if load.counts_minutes else (
+        at_target = self._reached(load) if load.counts_minutes else (
             ladder.rung(load.rung + 1).running_minutes * ladder.WALK_RUN_SESSIONS > self.target
         )
         if at_target and load.counting:
@@ -365,9 +383,10 @@ class _Planner:
 
     def _week(self, number: int, start: date, load: Load, why: list[str]) -> Week:
         continuous_now = load.counts_minutes or load.rung >= ladder.FIRST_CONTINUOUS
-        deload = False
+        deload = repeated = False
         if continuous_now and load.phase in (Phase.EASY_RUN, Phase.BUILD):
             load.continuous_weeks += 1
+            repeated = load.repeat_lighter and not continuous.is_deload(load.continuous_weeks)
             deload = continuous.is_deload(load.continuous_weeks) or load.repeat_lighter
         load.repeat_lighter = False
         if load.phase is Phase.SETTLE:
@@ -375,7 +394,8 @@ class _Planner:
         else:
             sessions = self._running_week(start, load, deload)
         running = round(sum(s.running_minutes for s in sessions), 1)
-        rationale = self._rationale(load, why, deload, running)
+        load.week_cap = None
+        rationale = self._rationale(load, why, deload, running, repeated)
         return Week(
             number=number,
             start=start,
@@ -421,10 +441,10 @@ class _Planner:
         sessions: list[Session] = []
         quality = None
         if load.phase is Phase.REINTRODUCE:
-            quality = reintroduce.step(load.quality_weeks, self._run_minutes(load, len(days), deload) * len(days))
+            quality = reintroduce.step(load.quality_weeks, self._run_minutes(load, deload) * len(days))
         for index, day in enumerate(days):
             when = start + timedelta(days=day)
-            sessions.append(self._run(when, load, len(days), deload, quality if index == len(days) // 2 else None))
+            sessions.append(self._run(when, load, deload, quality if index == len(days) // 2 else None))
         strength_days = [d for d in range(7) if d not in days]
         if load.stage == 1:
             sessions += [self._strength(start + timedelta(days=d), 1, plyo=False) for d in strength_days]
@@ -438,12 +458,12 @@ class _Planner:
         sessions += [self._rest(start + timedelta(days=d)) for d in strength_days if load.stage != 1]
         return sorted(sessions, key=lambda s: (s.date, s.kind.value))
 
-    def _run(self, when: date, load: Load, runs: int, deload: bool, quality: reintroduce.Step | None) -> Session:
+    def _run(self, when: date, load: Load, deload: bool, quality: reintroduce.Step | None) -> Session:
         self.run_number += 1
         cues = [pain.stop_rule(self.ceiling), pain.next_morning_rule(self.baseline), self._cadence_cue(load)]
         intensity, terrain = Intensity.EASY, Terrain.FLAT
         if load.counts_minutes:
-            per_run = self._run_minutes(load, runs, deload)
+            per_run = self._run_minutes(load, deload)
             intervals, continuous_minutes, running = None, per_run, per_run
             title = f"Run {self.run_number}: {words.minutes(per_run)} min easy"
             cues.insert(0, "Easy and conversational, on the flat.")
@@ -451,6 +471,11 @@ class _Planner:
             rung = ladder.rung(load.rung)
             if rung.continuous:
                 per_run = float(round(rung.run_minutes * (continuous.DELOAD_FACTOR if deload else 1)))
+                # Once runs are continuous (20 minutes and up), the 110% single-run cap holds on the ladder
+                # too, e.g. after several lighter weeks in a row (rule 15).
+                recent = self._recent_longest(load)
+                if recent is not None and recent >= ladder.rung(ladder.FIRST_CONTINUOUS).run_minutes:
+                    per_run = min(per_run, float(math.floor(recent * continuous.SINGLE_RUN_CAP + 1e-9)))
                 intervals, continuous_minutes, running = None, per_run, per_run
                 title = f"Run {self.run_number}: {words.minutes(per_run)} min easy"
                 cues.insert(0, "Continuous, easy and conversational, on the flat.")
@@ -481,14 +506,21 @@ class _Planner:
             quality_minutes=quality_minutes,
         )
 
-    def _run_minutes(self, load: Load, runs: int, deload: bool) -> float:
-        """Whole minutes of one continuous run, rounded down so no cap is ever passed (rules 14, 15, 18)."""
+    def _run_minutes(self, load: Load, deload: bool) -> float:
+        """Whole minutes of one continuous run, rounded down so no cap is ever passed (rules 14, 15, 18).
+
+        The week's minutes are shared over the runs it should have: when fewer days fit (days off after a
+        step back), the week is shorter, never the runs longer.
+        """
+        runs = load.runs
         per_run = load.total / max(runs, 1)
         cap = continuous.single_run_cap(self._recent_longest(load))
         if cap is not None:
             per_run = min(per_run, cap)
         if deload:
             per_run *= continuous.DELOAD_FACTOR
+        if load.week_cap is not None:
+            per_run = min(per_run, load.week_cap / max(runs, 1))
         return float(max(1, math.floor(per_run + 1e-9)))
 
     def _strength(self, when: date, stage: int, *, plyo: bool, maintenance: bool = False) -> Session:
@@ -529,11 +561,13 @@ class _Planner:
         target = round(cadence * (1 + CADENCE_RISE))
         return f"Cadence: aim for about {target} steps/min (+5% on your {cadence}); shorter, quicker, lighter steps."
 
-    def _rationale(self, load: Load, why: list[str], deload: bool, running: float) -> str:
+    def _rationale(self, load: Load, why: list[str], deload: bool, running: float, repeated: bool = False) -> str:
         phase = load.phase
         parts = [f"This is {words.PHASE_WEEK[phase]}, with rehab at stage {load.stage}."]
         parts += why
-        if deload:
+        if repeated:
+            parts.append("It stays a lighter week, about 20% under the full load, until the tendon settles.")
+        elif deload:
             parts.append("This is a lighter week, with about 20% fewer minutes as every fourth week of continuous "
                          "running, so the tendon can catch up.")
         if phase is Phase.SETTLE:

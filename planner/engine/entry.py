@@ -77,7 +77,8 @@ def find_entry(
         )
     if per_run < ladder.TOP_MINUTES:
         # Short runs go back on the ladder: three sessions a week at the highest rung that fits.
-        number = ladder.highest_rung_within(per_run * runs / ladder.WALK_RUN_SESSIONS)
+        # A walk-run session never holds more running than one of the runner's runs would (rule 15).
+        number = ladder.highest_rung_within(min(per_run, per_run * runs / ladder.WALK_RUN_SESSIONS))
         phase = Phase.WALK_RUN if number < ladder.FIRST_CONTINUOUS else Phase.EASY_RUN
         return Entry(phase, number, 0, ladder.WALK_RUN_SESSIONS, reason, painful=painful), warnings
     return Entry(Phase.BUILD, ladder.TOP, math.floor(per_run * runs), runs, reason, painful=painful), warnings

@@ -559,3 +559,35 @@ def test_rationale_is_made_of_full_sentences() -> None:
                 assert len(sentence.split()) >= 4, sentence
                 assert not re.match(r"^[\w -]+ phase, rehab stage \d\.$", sentence), sentence
                 assert not re.match(r"^(\S+ ){0,3}\S+:", sentence), sentence  # no "At your target:" fragments
+
+
+# -- Regressions found by the property tests --------------------------------------------------
+
+def test_rule_07_step_back_with_days_off_never_lengthens_runs_and_hold_never_raises() -> None:
+    kwargs = dict(weekly_volume=150, unit=Unit.MIN, pain_tolerance=0, runs_per_week=5)
+    days = ["2025-03-10", "2025-03-12", "2025-03-14", "2025-03-17"]
+    p = plan(checkins=[checkin(date.fromisoformat(d), during=int(d >= "2025-03-14")) for d in days], **kwargs)
+    assert p.weeks[1].decision is Decision.STEP_BACK
+    assert longest_run(p.weeks[2]) <= longest_run(p.weeks[1])
+    assert p.weeks[2].running_minutes < p.weeks[1].running_minutes
+    full = [w.running_minutes for w in p.weeks[:5] if not w.deload]
+    assert full[-1] <= 1.1 * full[-2]
+
+
+def test_rule_07_step_back_out_of_a_lighter_week_goes_no_higher() -> None:
+    days = ["2025-05-12", "2025-05-28", "2025-06-02"]
+    p = plan(checkins=[checkin(date.fromisoformat(d), during=int(d > "2025-05-12"), morning=int(d == "2025-05-12"))
+                       for d in days], pain_tolerance=0, runs_per_week=2)
+    stepped = next(w for w in p.weeks if w.decision is Decision.STEP_BACK)
+    assert stepped.deload
+    assert p.weeks[stepped.number].running_minutes <= stepped.running_minutes
+
+
+def test_rule_15_single_run_cap_holds_after_several_lighter_weeks() -> None:
+    days = ["2025-06-30", "2025-07-07", "2025-07-14"]
+    p = plan(checkins=[checkin(date.fromisoformat(d), during=0, morning=1) for d in days],
+             pain_tolerance=0, runs_per_week=2)
+    for i, w in enumerate(p.weeks):
+        recent = [s.continuous_minutes or 0 for x in p.weeks[max(0, i - 4):i] for s in runs(x)]
+        if max(recent, default=0) >= 20:
+            assert longest_run(w) <= 1.1 * max(recent)

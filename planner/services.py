@@ -17,7 +17,6 @@ from flask import current_app, url_for
 from sqlalchemy import Row, bindparam, insert, select, update
 
 from .engine import CheckIn, Decision, InputError, Kind, Plan, Status, build_plan
-from .engine.adapt import assess_week
 from .exports import ical
 from .extensions import db
 from .schemas import CheckInModel, PlanRequestModel, SessionOut
@@ -127,7 +126,7 @@ def _try_check_in(token: str, model: CheckInModel, *, locked: bool) -> tuple[Che
     _check_date(before, earlier, model.date)
     checkins = [*earlier, model.to_engine()]
     plan = _build(record, checkins)
-    decision = decision_for(plan, checkins, model.date)
+    decision = decision_for(plan, model.date)
     versions = _versions(plan_id)
     prepared = _prepare(record.token, plan, versions)
     if not locked:
@@ -162,13 +161,11 @@ def _check_date(plan: Plan, checkins: list[CheckIn], day: date) -> None:
         raise CheckInRejected("date", "You have already checked in for that day.")
 
 
-def decision_for(plan: Plan, checkins: list[CheckIn], day: date) -> Decision:
-    """What the check-ins of `day`'s week did to the weeks after it."""
+def decision_for(plan: Plan, day: date) -> Decision:
+    """What the check-ins of `day`'s week did to the weeks after it, as the engine judged it."""
     week = next(w for w in plan.weeks if w.start <= day < w.start + timedelta(days=7))
-    week_end = week.start + timedelta(days=6)
-    run_dates = [s.date for s in plan.sessions if s.kind is Kind.RUN and s.date <= week_end]
-    return assess_week(week.start, run_dates, checkins, ceiling=plan.ceiling,
-                       baseline=plan.request.pain_at_rest).decision
+    assert week.decision is not None, "a week with a check-in always carries a decision"
+    return week.decision
 
 
 def delete(token: str) -> None:

@@ -29,13 +29,8 @@ class PlanNotFound(LookupError):
     """No plan has that token (or it was deleted, or its token rotated)."""
 
 
-class CheckInRejected(ValueError):
+class CheckInRejected(InputError):
     """A check-in the plan cannot take; `field` names the field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

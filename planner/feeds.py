@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, abort, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import services
 from .exports import fit
@@ -14,7 +15,7 @@ bp = Blueprint("feeds", __name__)
 
 
 @bp.get("/plans/<token>.ics")
-def calendar(token: str) -> Response:
+def calendar(token: str) -> WerkzeugResponse:
     """Serve the bytes rendered at the plan's last revision (never re-rendered on a poll).
 
     Strong ETag and Last-Modified from the stored row; If-None-Match / If-Modified-Since answer 304.
@@ -31,21 +32,21 @@ def calendar(token: str) -> Response:
 
 
 @bp.get("/plans/<token>.csv")
-def table(token: str) -> Response:
+def table(token: str) -> WerkzeugResponse:
     """One row per session, UTF-8 with a BOM so Excel opens it right."""
     plan = services.get(token).plan
     return _download(tables.to_csv(plan), "text/csv; charset=utf-8", "return-to-run.csv")
 
 
 @bp.get("/plans/<token>/garmin.zip")
-def garmin(token: str) -> Response:
+def garmin(token: str) -> WerkzeugResponse:
     """One FIT workout per run session and a README on copying them to GARMIN/NewFiles."""
     plan = services.get(token).plan
     return _download(fit.workouts_zip(plan), "application/zip", "return-to-run-garmin.zip")
 
 
 @bp.get("/plans/<token>/sessions/<uid>.fit")
-def session_fit(token: str, uid: str) -> Response:
+def session_fit(token: str, uid: str) -> WerkzeugResponse:
     """One run session as a FIT workout; 404 for a uid the plan does not have or a session that is not a run."""
     plan = services.get(token).plan
     found = fit.session_file(plan, uid)
@@ -55,7 +56,7 @@ def session_fit(token: str, uid: str) -> Response:
     return _download(body, "application/vnd.ant.fit", name)
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
+def _download(body: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
     response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-cache, private"

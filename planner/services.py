@@ -11,10 +11,10 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from flask import current_app, url_for
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
 
 from .engine import CheckIn, Decision, InputError, Kind, Plan, Status, build_plan
 from .exports import ical
@@ -127,12 +127,12 @@ def _try_check_in(token: str, model: CheckInModel, *, locked: bool) -> tuple[Che
     if not locked:
         db.session.rollback()  # end the read snapshot: SQLite cannot upgrade a stale one to a writer
         db.session.connection(execution_options={"planner_write": True})
-    swapped = db.session.execute(
+    swapped = _rowcount(db.session.execute(
         update(PlanRecord)
         .where(PlanRecord.id == plan_id, PlanRecord.revision == read_revision)
         .values(revision=read_revision + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if swapped != 1:
         db.session.rollback()
         return None
@@ -188,7 +188,7 @@ _EXPORT_BY_TOKEN = (
 )
 
 
-def cached_export(token: str, kind: str) -> Row[Any]:
+def cached_export(token: str, kind: str) -> Row[*tuple[Any, ...]]:
     """The stored bytes of an export for the plan's current revision (`body`, `etag`, `last_modified`):
     one indexed read, and the hot path of every calendar poll."""
     row = db.session.connection().execute(_EXPORT_BY_TOKEN, {"token": token, "kind": kind}).first()
@@ -199,7 +199,7 @@ def cached_export(token: str, kind: str) -> Row[Any]:
 
 def links(token: str) -> dict[str, str]:
     """Absolute URLs of every view of a plan (CONTRACT.md, `links`)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
+    base: str | None = current_app.config.get("PUBLIC_BASE_URL")
 
     def absolute(endpoint: str, **values: Any) -> str:
         if base:
@@ -231,12 +231,21 @@ def _digest(session: Any, notices: list[str]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+class _VersionRow(TypedDict):
+    """A session_versions row to insert or update (its plan_id is added when written)."""
+
+    uid: str
+    digest: str
+    sequence: int
+    modified_at: datetime
+
+
 @dataclass(frozen=True)
 class _Revision:
     """Everything a write stores for a new plan revision, prepared before any lock is taken."""
 
-    new_versions: list[dict[str, Any]]
-    changed_versions: list[dict[str, Any]]
+    new_versions: list[_VersionRow]
+    changed_versions: list[_VersionRow]
     ics: bytes
     last_modified: datetime
 
@@ -248,21 +257,21 @@ def _versions(plan_id: int) -> dict[str, SessionVersion]:
 def _prepare(token: str, plan: Plan, versions: dict[str, SessionVersion]) -> _Revision:
     """New SEQUENCE and LAST-MODIFIED for the sessions that changed, and the calendar rendered with them."""
     now = utcnow()
-    new: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
+    new: list[_VersionRow] = []
+    changed: list[_VersionRow] = []
     stamps: dict[str, ical.SessionStamp] = {}
     for session in plan.sessions:
         digest = _digest(session, plan.notices)
         version = versions.get(session.uid)
         if version is None:
-            row = {"uid": session.uid, "digest": digest, "sequence": 0, "modified_at": now}
-            new.append(row)
+            sequence, modified = 0, now
+            new.append(_VersionRow(uid=session.uid, digest=digest, sequence=sequence, modified_at=modified))
         elif version.digest != digest:
-            row = {"uid": session.uid, "digest": digest, "sequence": version.sequence + 1, "modified_at": now}
-            changed.append(row)
+            sequence, modified = version.sequence + 1, now
+            changed.append(_VersionRow(uid=session.uid, digest=digest, sequence=sequence, modified_at=modified))
         else:
-            row = {"sequence": version.sequence, "modified_at": as_utc(version.modified_at)}
-        stamps[session.uid] = ical.SessionStamp(sequence=row["sequence"], modified=row["modified_at"])
+            sequence, modified = version.sequence, as_utc(version.modified_at)
+        stamps[session.uid] = ical.SessionStamp(sequence=sequence, modified=modified)
     body = ical.render_calendar(plan, stamps=stamps, page_url=links(token)["page"])
     last_modified = max((s.modified for s in stamps.values()), default=now)
     return _Revision(new, changed, body, last_modified)
@@ -276,12 +285,18 @@ def _apply(plan_id: int, revision: int, prepared: _Revision) -> None:
         db.session.execute(update(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.changed_versions])
     values = {"revision": revision, "body": prepared.ics, "etag": hashlib.sha256(prepared.ics).hexdigest(),
               "last_modified": prepared.last_modified}
-    updated = db.session.execute(
+    updated = _rowcount(db.session.execute(
         update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == "ics").values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if not updated:
         db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind="ics", **values))
+
+
+def _rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """Rows an UPDATE matched: Session.execute is typed as returning a plain Result, but a Core DML
+    statement always yields a CursorResult, which carries the count."""
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
 def as_utc(moment: datetime) -> datetime:

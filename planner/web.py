@@ -6,10 +6,11 @@ from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from . import services
 from .chart import PHASE_COLOURS, weekly_minutes_svg

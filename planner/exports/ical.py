@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration, vText
+from icalendar import Calendar, Event, Timezone, vDDDTypes, vDuration, vText, vUTCOffset
 
 from ..engine import Kind, Plan
 from ..engine.plan import Exercise, Session
@@ -60,7 +61,7 @@ def render_calendar(plan: Plan, *, stamps: dict[str, SessionStamp], page_url: st
                                   last_date=sessions[-1].date + timedelta(days=7))
         for vtimezone in cal.timezones:
             _fix_onsets(vtimezone, ZoneInfo(str(vtimezone["TZID"])))
-    return cal.to_ical()
+    return cast(bytes, cal.to_ical())  # Component.to_ical is unannotated; it returns bytes
 
 
 def calendar_name(name: str | None) -> str:
@@ -160,10 +161,14 @@ def _fix_onsets(vtimezone: Timezone, zone: ZoneInfo) -> None:
     checked against the zone's real transition, so a fixed icalendar release leaves it unchanged.
     """
     for rule in vtimezone.subcomponents:
-        before, after = rule["TZOFFSETFROM"].td, rule["TZOFFSETTO"].td
+        # Component.__getitem__ is typed as any property class; in a STANDARD or DAYLIGHT rule these
+        # two are UTC-OFFSETs and DTSTART is a local DATE-TIME (RFC 5545 §3.6.5).
+        before = cast(vUTCOffset, rule["TZOFFSETFROM"]).td
+        after = cast(vUTCOffset, rule["TZOFFSETTO"]).td
         if before == after:
             continue
-        rule["DTSTART"].dt = _onset(rule["DTSTART"].dt, before, after, zone)
+        start = cast(vDDDTypes, rule["DTSTART"])
+        start.dt = _onset(cast(datetime, start.dt), before, after, zone)
         rdates = rule.get("RDATE")
         for rdate_list in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
             for value in rdate_list.dts:

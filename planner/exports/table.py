@@ -34,7 +34,8 @@ def to_csv(plan: Plan) -> bytes:
 
 def to_records(plan: Plan) -> list[dict[str, Any]]:
     """The same table as JSON-ready dicts: ISO dates, numbers, and null where the CSV cell is empty."""
-    return [{key: _plain(value) for key, value in row.items()} for row in sessions_frame(plan).to_dict("records")]
+    # to_dict keys rows by the column labels, which are the str COLUMNS.
+    return [{str(key): _plain(value) for key, value in row.items()} for row in sessions_frame(plan).to_dict("records")]
 
 
 def _row(plan: Plan, week: Week, session: Session) -> dict[str, Any]:

@@ -21,6 +21,14 @@ def calendar(token: str) -> WerkzeugResponse:
     Strong ETag and Last-Modified from the stored row; If-None-Match / If-Modified-Since answer 304.
     `?download=1` makes it a file to import once rather than a feed to subscribe to.
     """
+    if request.if_none_match:
+        # Most polls repeat the last ETag: answer those without reading the body at all.
+        stamp = services.cached_export(token, "ics", with_body=False)
+        if request.if_none_match.contains(stamp.etag):
+            response = Response(status=304)
+            response.set_etag(stamp.etag)
+            response.headers["Cache-Control"] = "no-cache, private"
+            return response
     export = services.cached_export(token, "ics")
     response = Response(export.body, mimetype="text/calendar")
     response.set_etag(export.etag)

@@ -180,18 +180,20 @@ def rotate(token: str) -> str:
     return record.token
 
 
-# Built once: SQLAlchemy caches its compiled form, and a Core row skips the ORM's identity map.
-_EXPORT_BY_TOKEN = (
-    select(RenderedExport.body, RenderedExport.etag, RenderedExport.last_modified)
+# Built once: SQLAlchemy caches their compiled form, and a Core row skips the ORM's identity map.
+_EXPORT_STAMP = (
+    select(RenderedExport.etag, RenderedExport.last_modified)
     .join(PlanRecord, PlanRecord.id == RenderedExport.plan_id)
     .where(PlanRecord.token == bindparam("token"), RenderedExport.kind == bindparam("kind"))
 )
+_EXPORT = _EXPORT_STAMP.add_columns(RenderedExport.body)
 
 
-def cached_export(token: str, kind: str) -> Row[*tuple[Any, ...]]:
-    """The stored bytes of an export for the plan's current revision (`body`, `etag`, `last_modified`):
-    one indexed read, and the hot path of every calendar poll."""
-    row = db.session.connection().execute(_EXPORT_BY_TOKEN, {"token": token, "kind": kind}).first()
+def cached_export(token: str, kind: str, *, with_body: bool = True) -> Row[Any]:
+    """The stored export of the plan's current revision (`etag`, `last_modified` and `body`): one
+    indexed read, the hot path of every calendar poll. Without the body when only its ETag is needed."""
+    query = _EXPORT if with_body else _EXPORT_STAMP
+    row = db.session.connection().execute(query, {"token": token, "kind": kind}).first()
     if row is None:
         raise PlanNotFound(token)
     return row

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from . import services
 from .chart import PHASE_COLOURS, weekly_minutes_svg
+from .engine.build import next_monday
 from .engine.plan import Plan, Week
 from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
@@ -69,10 +70,6 @@ def friendly_errors(error: ValidationError) -> dict[str, str]:
             message = HINTS[field]
         errors[field] = message
     return errors
-
-
-def next_monday(today: date) -> date:
-    return today + timedelta(days=7 - today.weekday())
 
 
 def _form(values: MultiDict[str, str], errors: dict[str, str], status: int = 200) -> tuple[str, int]:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from . import config
@@ -76,7 +77,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Response:
-        db.session.execute(text("SELECT 1"))
+        """200 once the database answers; 503 (for a load balancer to act on) while it does not."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            app.logger.exception("Health check: the database does not answer")
+            db.session.rollback()
+            return Response('{"status": "unavailable"}\n', status=503, mimetype="application/json")
         return Response('{"status": "ok"}\n', mimetype="application/json")
 
     _register_errors(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 
@@ -12,10 +13,19 @@ def _secret_key(instance_path: Path) -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
     path = instance_path / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key and all read it.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+    for _ in range(50):  # another worker may have created the file and not yet written it
+        if key := path.read_text().strip():
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty; delete it or set SECRET_KEY")
 
 
 def _database_url(instance_path: Path) -> str:

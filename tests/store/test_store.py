@@ -81,3 +81,22 @@ def test_rotating_the_token_keeps_the_plan_and_kills_old_urls(client, app, store
     assert moved["plan"] == stored_plan["plan"]
     unfolded = client.get(f"/plans/{new}.ics").data.replace(b"\r\n ", b"")
     assert new.encode() in unfolded and token.encode() not in unfolded  # the feed links to the new page
+
+
+def test_healthz_is_503_while_the_database_does_not_answer(tmp_path):
+    # A PostgreSQL URL on a port where nothing listens: a real refused connection, not a mock.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2",
+                      "TESTING": True})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable"}
+
+
+def test_the_development_secret_key_is_made_once_and_kept(tmp_path, monkeypatch):
+    from planner import config
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = config.from_environment(tmp_path)["SECRET_KEY"]
+    second = config.from_environment(tmp_path)["SECRET_KEY"]
+    assert first == second and len(str(first)) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

@@ -134,6 +134,27 @@ def repeated_exercises(week: Week) -> dict[str, date]:
     return repeats
 
 
+DECISION_WORDS = {
+    "progress": "Within your limits: the plan goes on as planned.",
+    "hold": "Next week repeats this week's load, so the tendon can settle.",
+    "step_back": "The plan steps back a level, with two days without running; keep up the rehab exercises.",
+}
+
+
+def saved_checkin(plan: Plan, saved: str | None) -> dict[str, Any] | None:
+    """After a check-in: what it did to the plan, in words, and the week it changed."""
+    try:
+        day = date.fromisoformat(saved or "")
+    except ValueError:
+        return None
+    week = next((w for w in plan.weeks if w.start <= day < w.start + timedelta(days=7)), None)
+    if week is None or week.decision is None:
+        return None
+    following = week.number + 1 if week.number < len(plan.weeks) else None
+    return {"day": day, "words": DECISION_WORDS[week.decision.value], "next_week": following,
+            "decision": week.decision.value}
+
+
 def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], status: int = 200) -> tuple[str, int]:
     stored = services.get(token)
     plan, today = stored.plan, services.today()
@@ -148,6 +169,7 @@ def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], 
         checkin_days=checkin_days(stored, today),
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
+        saved=None if errors else saved_checkin(plan, request.args.get("saved")),
     ), status
 
 
@@ -162,12 +184,13 @@ def checkin(token: str) -> Response | tuple[str, int]:
     data = {k: v for k, v in form_data(request.form).items() if k not in ("morning_after_worse", "red_flags")}
     data["completed"] = request.form.get("completed", "yes").strip().lower() not in FALSE_WORDS
     try:
-        services.check_in(token, CheckInModel.model_validate(data))
+        checkin, _decision, _plan = services.check_in(token, CheckInModel.model_validate(data))
     except ValidationError as error:
         return _plan_page(token, friendly_errors(error), request.form, 422)
     except services.CheckInRejected as error:
         return _plan_page(token, {error.field: error.message}, request.form, 422)
-    return redirect(url_for("web.plan_page", token=token) + "#checkins", 303)
+    saved_day = checkin.date.isoformat()
+    return redirect(url_for("web.plan_page", token=token, saved=saved_day) + "#saved", 303)
 
 
 @bp.post("/plans/<token>/rotate")

@@ -72,13 +72,24 @@ def test_checkin_round_trip(client: FlaskClient, stored_plan: dict) -> None:
     html = _page(client, token)
     assert f'<option value="{day}"' in html
     response = client.post(f"/plans/{token}/checkins", data={
-        "date": day, "pain_during": "2", "pain_next_morning": "1", "completed": "yes", "notes": "felt fine"})
+        "date": day, "pain_during": "2", "pain_next_morning": "0", "completed": "yes", "notes": "felt fine"})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/plans/{token}#checkins")
+    assert response.headers["Location"].endswith(f"/plans/{token}?saved={day}#saved")
+    saved = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="saved"' in saved and "the plan goes on as planned" in saved
     html = _page(client, token)
-    assert "felt fine" in html and "2/10" in html
+    assert "felt fine" in html and "2/10" in html and 'id="saved"' not in html
     assert f'<option value="{day}"' not in html  # a day already checked in is no longer offered
     assert client.get(f"/api/v1/plans/{token}").json["checkins"][0]["notes"] == "felt fine"
+
+
+def test_a_flare_says_what_it_did_to_the_plan(client: FlaskClient, stored_plan: dict) -> None:
+    token = stored_plan["token"]
+    day = _first_run_day(stored_plan)
+    response = client.post(f"/plans/{token}/checkins", data={
+        "date": day, "pain_during": "6", "pain_next_morning": "1", "completed": "yes"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Next week repeats this week&#39;s load" in html and 'href="#week-2"' in html
 
 
 def test_checkin_errors_sit_beside_fields_with_values_kept(client: FlaskClient, stored_plan: dict) -> None:

@@ -8,7 +8,7 @@ import re
 import zoneinfo
 from datetime import date, time
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator
 
@@ -238,6 +238,14 @@ class StoredPlanOut(BaseModel):
     checkins: list[CheckInOut] = []
 
 
+class ReferralOut(BaseModel):
+    """A red flag: the referral plan, and no token, because nothing was stored."""
+
+    token: None = None
+    links: None = None
+    plan: PlanOut
+
+
 class CheckInResultOut(BaseModel):
     checkin: CheckInOut
     decision: Literal["progress", "hold", "step_back"]
@@ -281,11 +289,6 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] | None = None
-
-
-def plan_json(plan: Any) -> dict[str, Any]:
-    """A Plan dataclass as the JSON the contract promises."""
-    return PlanOut.model_validate(plan).model_dump(mode="json")
 
 
 PATTERN_HINTS = {

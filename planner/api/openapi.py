@@ -14,6 +14,7 @@ from ..schemas import (
     PlanOut,
     PlanRequestModel,
     Problem,
+    ReferralOut,
     SessionTableOut,
     StoredPlanOut,
 )
@@ -42,14 +43,10 @@ TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "st
 
 @cache
 def document() -> dict[str, Any]:
-    models: list[type[BaseModel]] = [PlanRequestModel, CheckInModel, PlanOut, StoredPlanOut, CheckInResultOut,
-                                     SessionTableOut, Problem]
+    models: list[type[BaseModel]] = [PlanRequestModel, CheckInModel, PlanOut, StoredPlanOut, ReferralOut,
+                                     CheckInResultOut, SessionTableOut, Problem]
     _, schemas = models_json_schema([(m, "validation" if m in (PlanRequestModel, CheckInModel) else "serialization")
                                      for m in models], ref_template=REF)
-    referral_or_stored = {"oneOf": [_ref(StoredPlanOut), {
-        "type": "object", "required": ["token", "links", "plan"],
-        "properties": {"token": {"type": "null"}, "links": {"type": "null"}, "plan": _ref(PlanOut)},
-    }]}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -71,7 +68,7 @@ def document() -> dict[str, Any]:
                     "201": {"description": "Stored", "content": _json(StoredPlanOut),
                             "headers": {"Location": {"schema": {"type": "string"}}}},
                     "200": {"description": "A referral: nothing stored",
-                            "content": {"application/json": {"schema": referral_or_stored}}},
+                            "content": _json(ReferralOut)},
                     **_problems(400, 422, 429),
                 },
             }},

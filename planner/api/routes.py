@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
 
 from .. import services
+from ..engine import Plan
 from ..exports import table
 from ..extensions import checkin_limit, create_limit, csrf, manage_limit
-from ..schemas import CheckInModel, PlanRequestModel, field_errors, plan_json
+from ..schemas import (
+    CheckInModel,
+    CheckInOut,
+    CheckInResultOut,
+    LinksOut,
+    PlanOut,
+    PlanRequestModel,
+    ReferralOut,
+    SessionRowOut,
+    SessionTableOut,
+    StoredPlanOut,
+    field_errors,
+)
+from ..store.models import CheckInRecord
 from .openapi import document
 from .problems import problem, validation_problem
 
@@ -47,22 +61,22 @@ def _parse(model: type[M]) -> M:
         raise BadBody(validation_problem(field_errors(error))) from None
 
 
-def _stored_body(token: str, plan_body: dict[str, Any], checkins: list[Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"token": token, "links": services.links(token), "plan": plan_body}
-    if checkins is not None:
-        body["checkins"] = [_checkin_json(c) for c in checkins]
-    return body
+def _json(body: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A response model serialised by pydantic: the same models the OpenAPI document describes."""
+    return Response(body.model_dump_json(), status=status, headers=headers, mimetype="application/json")
 
 
-def _checkin_json(c: Any) -> dict[str, Any]:
-    return {"date": c.date.isoformat(), "pain_during": c.pain_during, "pain_next_morning": c.pain_next_morning,
-            "completed": c.completed, "notes": c.notes}
+def _stored(token: str, plan: Plan, checkins: list[CheckInRecord] | None = None) -> StoredPlanOut:
+    return StoredPlanOut(
+        token=token,
+        links=LinksOut(**services.links(token)),
+        plan=PlanOut.model_validate(plan),
+        checkins=[CheckInOut.model_validate(c) for c in checkins or []],
+    )
 
 
-def _engine_error(error: Exception) -> Response:
-    field = getattr(error, "field", "body")
-    message = getattr(error, "message", str(error))
-    return validation_problem([{"field": field, "message": message}])
+def _input_problem(error: services.InputError) -> Response:
+    return validation_problem([{"field": error.field, "message": error.message}])
 
 
 @bp.post("/plans/preview")
@@ -71,35 +85,35 @@ def preview() -> Response:
     try:
         plan = services.preview(model)
     except services.InputError as error:
-        return _engine_error(error)
-    return jsonify(plan_json(plan))
+        return _input_problem(error)
+    return _json(PlanOut.model_validate(plan))
 
 
 @bp.post("/plans")
 @create_limit
-def create_plan() -> Response | tuple[Response, int, dict[str, str]]:
+def create_plan() -> Response:
     model = _parse(PlanRequestModel)
     try:
         record, plan = services.create(model)
     except services.InputError as error:
-        return _engine_error(error)
+        return _input_problem(error)
     if record is None:
-        return jsonify({"token": None, "links": None, "plan": plan_json(plan)})
-    body = _stored_body(record.token, plan_json(plan))
-    return jsonify(body), 201, {"Location": url_for("api.get_plan", token=record.token)}
+        return _json(ReferralOut(plan=PlanOut.model_validate(plan)))
+    return _json(_stored(record.token, plan), 201, {"Location": url_for("api.get_plan", token=record.token)})
 
 
 @bp.get("/plans/<token>")
 def get_plan(token: str) -> Response:
     stored = services.get(token)
-    return jsonify(_stored_body(token, plan_json(stored.plan), stored.checkins))
+    return _json(_stored(token, stored.plan, stored.checkins))
 
 
 @bp.get("/plans/<token>/sessions")
 def get_sessions(token: str) -> Response:
     """The session table of the CSV export, as JSON."""
     stored = services.get(token)
-    return jsonify({"token": token, "sessions": table.to_records(stored.plan)})
+    rows = [SessionRowOut.model_validate(row) for row in table.to_records(stored.plan)]
+    return _json(SessionTableOut(token=token, sessions=rows))
 
 
 @bp.delete("/plans/<token>")
@@ -111,13 +125,15 @@ def delete_plan(token: str) -> tuple[str, int]:
 
 @bp.post("/plans/<token>/checkins")
 @checkin_limit
-def add_checkin(token: str) -> Response | tuple[Response, int]:
+def add_checkin(token: str) -> Response:
     model = _parse(CheckInModel)
     try:
         checkin, decision, plan = services.check_in(token, model)
     except services.CheckInRejected as error:
-        return _engine_error(error)
-    return jsonify({"checkin": _checkin_json(checkin), "decision": decision.value, "plan": plan_json(plan)}), 201
+        return _input_problem(error)
+    result = CheckInResultOut(checkin=CheckInOut.model_validate(checkin), decision=decision.value,
+                              plan=PlanOut.model_validate(plan))
+    return _json(result, 201)
 
 
 @bp.get("/openapi.json")

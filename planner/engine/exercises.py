@@ -8,6 +8,7 @@ No hamstring stretching appears anywhere, at any stage (rule 27).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from .plan import Exercise
 
@@ -55,6 +56,7 @@ REPS_BY_STAGE = {2: 15, 3: 10, 4: 8}
 FORBIDDEN_WORDS = ("stretch",)  # hamstring stretching compresses the tendon (rule 27)
 
 
+@cache  # Exercise is frozen, so one instance per prescription can be shared by every session
 def _exercise(entry_id: str, sets: int, reps: int | None = None, hold: int | None = None) -> Exercise:
     entry = CATALOGUE_BY_ID[entry_id]
     return Exercise(id=entry.id, name=entry.name, sets=sets, reps=reps, hold_seconds=hold, cue=entry.cue)

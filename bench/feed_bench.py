@@ -45,6 +45,23 @@ def wait_ready(port: int, deadline: float) -> None:
     raise SystemExit("gunicorn did not answer /healthz in time")
 
 
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU time of gunicorn's master and workers so far (from /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [master]
+    children = Path(f"/proc/{master}/task/{master}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def hammer(port: int, path: str, headers: dict[str, str], count: int, threads: int, expect: int) -> float:
     """requests/s for `count` GETs spread over `threads` keep-alive connections."""
     share = [count // threads + (1 if i < count % threads else 0) for i in range(threads)]
@@ -105,18 +122,27 @@ def main() -> None:
                 "/healthz": ("/healthz", {}, 200),
                 "feed 200": (feed, {}, 200),
                 "feed 304": (feed, {"If-None-Match": etag}, 304),
+                "feed gzip": (feed, {"Accept-Encoding": "gzip"}, 200),
             }
             # Interleave the kinds round by round, so a noisy neighbour on a shared machine hits all alike.
             rates: dict[str, list[float]] = {name: [] for name in kinds}
+            cpu: dict[str, float] = dict.fromkeys(kinds, 0.0)
             per_round = max(1, args.requests // args.rounds)
             for _ in range(args.rounds):
                 for name, (path, headers, status) in kinds.items():
+                    before = server_cpu_seconds(server.pid)
                     rates[name].append(hammer(port, path, headers, per_round, args.threads, status))
+                    cpu[name] += server_cpu_seconds(server.pid) - before
+            # Throughput on a shared machine swings with the neighbours; the server's own CPU time per
+            # request does not, so both are printed. "capacity" is healthz's CPU cost over this kind's.
             base = statistics.median(rates["/healthz"])
+            base_cpu = cpu["/healthz"] / (per_round * args.rounds)
             for name, samples in rates.items():
                 rate = statistics.median(samples)
+                per_request = cpu[name] / (per_round * args.rounds)
                 print(f"{name:10} {rate:8.0f} req/s  {rate / base:6.1%} of /healthz   "
-                      f"(rounds: {', '.join(f'{r:.0f}' for r in samples)})")
+                      f"server CPU {per_request * 1e6:6.0f} us/request, capacity {base_cpu / per_request:6.1%} "
+                      f"of /healthz   (rounds: {', '.join(f'{r:.0f}' for r in samples)})")
         finally:
             server.terminate()
             server.wait(timeout=30)

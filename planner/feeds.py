@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask import Blueprint, Response, abort, request
+from sqlalchemy import Row
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import services
@@ -21,22 +23,42 @@ def calendar(token: str) -> WerkzeugResponse:
     Strong ETag and Last-Modified from the stored row; If-None-Match / If-Modified-Since answer 304.
     `?download=1` makes it a file to import once rather than a feed to subscribe to.
     """
+    # Calendar clients mostly send Accept-Encoding: gzip; the compressed bytes are stored with the plain ones.
+    compressed = request.accept_encodings["gzip"] > 0
     if request.if_none_match:
         # Most polls repeat the last ETag: answer those without reading the body at all.
-        stamp = services.cached_export(token, "ics", with_body=False)
+        stamp, _ = _stored_calendar(token, compressed, with_body=False)
         if request.if_none_match.contains(stamp.etag):
             response = Response(status=304)
             response.set_etag(stamp.etag)
-            response.headers["Cache-Control"] = "no-cache, private"
+            _feed_headers(response)
             return response
-    export = services.cached_export(token, "ics")
+    export, compressed = _stored_calendar(token, compressed, with_body=True)
     response = Response(export.body, mimetype="text/calendar")
     response.set_etag(export.etag)
     response.last_modified = services.as_utc(export.last_modified)
-    response.headers["Cache-Control"] = "no-cache, private"
+    _feed_headers(response)
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"
     if request.args.get("download", "").lower() in {"1", "true", "yes"}:
         response.headers["Content-Disposition"] = 'attachment; filename="return-to-run.ics"'
     return response.make_conditional(request)
+
+
+def _stored_calendar(token: str, compressed: bool, *, with_body: bool) -> tuple[Row[Any], bool]:
+    """The stored calendar in the wanted encoding; plain when no gzip copy was stored (plans saved
+    before gzip copies existed get one at their next revision)."""
+    if compressed:
+        try:
+            return services.cached_export(token, services.CALENDAR_GZIP, with_body=with_body), True
+        except services.PlanNotFound:
+            pass
+    return services.cached_export(token, services.CALENDAR, with_body=with_body), False
+
+
+def _feed_headers(response: Response) -> None:
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.headers["Vary"] = "Accept-Encoding"
 
 
 @bp.get("/plans/<token>.csv")

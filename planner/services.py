@@ -6,6 +6,7 @@ raises the plan's revision and re-renders the calendar once, so polls only ever 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import secrets
@@ -23,6 +24,10 @@ from .schemas import CheckInModel, PlanRequestModel, SessionOut
 from .store.models import CheckInRecord, PlanRecord, RenderedExport, SessionVersion, new_token, utcnow
 
 __all__ = ["InputError"]  # re-exported: the engine's input errors reach the web layers here
+
+
+CALENDAR = "ics"  # the stored kinds of rendered export
+CALENDAR_GZIP = "ics.gz"
 
 
 class PlanNotFound(LookupError):
@@ -285,14 +290,16 @@ def _apply(plan_id: int, revision: int, prepared: _Revision) -> None:
         db.session.execute(insert(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.new_versions])
     if prepared.changed_versions:
         db.session.execute(update(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.changed_versions])
-    values = {"revision": revision, "body": prepared.ics, "etag": hashlib.sha256(prepared.ics).hexdigest(),
-              "last_modified": prepared.last_modified}
-    updated = _rowcount(db.session.execute(
-        update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == "ics").values(**values)
-        .execution_options(synchronize_session=False)
-    ))
-    if not updated:
-        db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind="ics", **values))
+    # Each representation is stored ready to send: plain for any client, gzip for the many that ask for it.
+    for kind, body in ((CALENDAR, prepared.ics), (CALENDAR_GZIP, gzip.compress(prepared.ics, mtime=0))):
+        values = {"revision": revision, "body": body, "etag": hashlib.sha256(body).hexdigest(),
+                  "last_modified": prepared.last_modified}
+        updated = _rowcount(db.session.execute(
+            update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == kind)
+            .values(**values).execution_options(synchronize_session=False)
+        ))
+        if not updated:
+            db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind=kind, **values))
 
 
 def _rowcount(result: Result[*tuple[Any, ...]]) -> int:

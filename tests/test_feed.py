@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import subprocess
 import sys
@@ -15,9 +16,12 @@ import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
+from sqlalchemy import delete
 from werkzeug.serving import make_server
 
 from planner import create_app
+from planner.extensions import db
+from planner.store.models import RenderedExport
 
 VDIRSYNCER = Path(sys.executable).parent / "vdirsyncer"
 
@@ -66,6 +70,31 @@ def test_conditional_gets_answer_304(client: FlaskClient, stored_plan: dict) -> 
     stale = client.get(feed_path(stored_plan), headers={"If-None-Match": '"stale"', "If-Modified-Since": modified})
     assert stale.status_code == 200 and stale.data == first.data  # If-None-Match wins (RFC 9110)
     assert client.head(feed_path(stored_plan), headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_gzip_clients_get_the_same_calendar_compressed_with_its_own_etag(
+    client: FlaskClient, app: Flask, stored_plan: dict
+) -> None:
+    feed = feed_path(stored_plan)
+    plain = client.get(feed)
+    packed = client.get(feed, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert plain.headers["Vary"] == packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) * 4 < len(plain.data)
+    assert packed.headers["ETag"] != plain.headers["ETag"]  # one strong ETag per representation
+    again = client.get(feed, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get(feed, headers={"If-None-Match": packed.headers["ETag"]}).status_code == 200
+    assert client.get(feed, headers={"Accept-Encoding": "gzip;q=0"}).data == plain.data
+    # A plan stored before gzip copies existed is served plain until its next revision.
+    with app.app_context():
+        db.session.execute(delete(RenderedExport).where(RenderedExport.kind == "ics.gz"))
+        db.session.commit()
+    fallback = client.get(feed, headers={"Accept-Encoding": "gzip"})
+    assert fallback.status_code == 200 and fallback.data == plain.data
+    assert "Content-Encoding" not in fallback.headers
 
 
 def test_download_is_an_attachment(client: FlaskClient, stored_plan: dict) -> None:

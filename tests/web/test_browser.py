@@ -206,3 +206,35 @@ def test_red_flag_leads_to_referral(browser, base_url, problems) -> None:
     _shot(page, "referral-phone", full=True)
     _no_horizontal_scroll(page)
     assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_axe_finds_no_accessibility_violations(browser, base_url, problems, viewport) -> None:
+    """axe-core (WCAG 2 A/AA rules, colour contrast included) on the form, its error state, a plan and a referral."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = _page(browser, problems, viewport)
+
+    def violations(where: str) -> list[str]:
+        found = axe.run(page).response["violations"]
+        return [f"{where}: {v['id']} ({v['impact']}) at {v['nodes'][0]['target']}" for v in found]
+
+    page.goto(base_url + "/")
+    found = violations("form")
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").is_visible()
+    found += violations("form with errors")
+    page.goto(base_url + "/")
+    _fill_as_new_user(page, date.today() - timedelta(days=date.today().weekday() + 7))
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_url("**/plans/*")
+    found += violations("plan page")
+    page.goto(base_url + "/")
+    _fill_as_new_user(page, date.today())
+    page.get_by_label("Pain that wakes you at night?").check()
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_load_state()
+    found += violations("referral")
+    assert found == []

@@ -497,7 +497,7 @@ class _Planner:
                 title += " + strides" if quality.intensity is Intensity.STRIDES else " + gentle hills"
         run_exercises = exercises.isometrics() if load.stage == 1 else []
         if run_exercises:
-            cues.append("Before you run: the bridge holds below (daily in this stage).")
+            cues.append("Before you run: the bridge holds of this session (daily in this stage).")
         return Session(
             uid=session_uid(self.seed, when, Kind.RUN), date=when, kind=Kind.RUN, title=title,
             running_minutes=running, intervals=intervals, continuous_minutes=continuous_minutes,

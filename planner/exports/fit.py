@@ -135,7 +135,8 @@ def _steps(session: Session) -> list[WorkoutStepMessage]:
         if step is not None:
             steps.append(step)
 
-    before = next((c for c in session.cues if c.startswith("Before you run")), "").replace(" below", " on your plan")
+    before = next((c for c in session.cues if c.startswith("Before you run")), "")
+    before = before.replace(" of this session", " on your plan")
     add(_step("Warm-up walk", Intensity.WARMUP, session.warmup_minutes, f"{before} Brisk walk to warm up.".strip()))
     if session.intervals:
         for block in session.intervals:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vDDDTypes, vDuration, vText, vUTCOffset
 
 from ..engine import Kind, Plan
+from ..engine.pain import next_morning_rule, stop_rule
 from ..engine.plan import Exercise, Session
 from ..engine.words import DISCLAIMER, intervals_in_words, minutes
 
@@ -86,11 +87,13 @@ def session_description(plan: Plan, session: Session, page_url: str) -> str:
     blocks: list[str] = [_what_to_do(session)]
     if session.exercises:
         blocks.append("Exercises:\n" + "\n".join(_exercise_line(e) for e in session.exercises))
-    cues = list(session.cues)
-    if not any(c.startswith("Stop") for c in cues):
-        cues.append(f"Stop (walk home) if pain passes {plan.ceiling}/10 or you start to limp.")
-    if not any(c.startswith("Next morning") for c in cues):
-        cues.append(f"Next morning: pain should be back to your usual level ({request.pain_at_rest}/10 at rest).")
+    # The intervals are already spelled out above; every other cue is kept, and the two rules always appear.
+    said = intervals_in_words(session.intervals) if session.intervals else None
+    cues = [c for c in session.cues if not (said and c.startswith(said))]
+    if not any(c == stop_rule(plan.ceiling) for c in cues):
+        cues.append(stop_rule(plan.ceiling))
+    if not any(c == next_morning_rule(request.pain_at_rest) for c in cues):
+        cues.append(next_morning_rule(request.pain_at_rest))
     blocks.append("\n".join(f"- {c}" for c in cues))
     blocks.extend(plan.notices)
     blocks.append(DISCLAIMER)
@@ -105,7 +108,7 @@ def _what_to_do(session: Session) -> str:
     if session.warmup_minutes:
         lines.append(f"Warm-up: {minutes(session.warmup_minutes)} min brisk walk.")
     if session.intervals:
-        lines.append(f"Then {intervals_in_words(session.intervals)}.")
+        lines.append(f"Then {intervals_in_words(session.intervals)}, easy jog on flat ground.")
     elif session.continuous_minutes:
         lines.append(f"Then {minutes(session.continuous_minutes)} min {session.intensity.value} running"
                      f"{' with hills' if session.terrain.value == 'hills' else ''}.")

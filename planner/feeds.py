@@ -64,15 +64,15 @@ def _feed_headers(response: Response) -> None:
 @bp.get("/plans/<token>.csv")
 def table(token: str) -> WerkzeugResponse:
     """One row per session, UTF-8 with a BOM so Excel opens it right."""
-    plan = services.get(token).plan
-    return _download(tables.to_csv(plan), "text/csv; charset=utf-8", "return-to-run.csv")
+    body = services.rendered(token, "csv", tables.to_csv)
+    return _download(body, "text/csv; charset=utf-8", "return-to-run.csv")
 
 
 @bp.get("/plans/<token>/garmin.zip")
 def garmin(token: str) -> WerkzeugResponse:
     """One FIT workout per run session and a README on copying them to GARMIN/NewFiles."""
-    plan = services.get(token).plan
-    return _download(fit.workouts_zip(plan), "application/zip", "return-to-run-garmin.zip")
+    body = services.rendered(token, "garmin", fit.workouts_zip)
+    return _download(body, "application/zip", "return-to-run-garmin.zip")
 
 
 @bp.get("/plans/<token>/sessions/<uid>.fit")

@@ -10,12 +10,14 @@ import gzip
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict, cast
 
 from flask import current_app, url_for
 from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from .engine import CheckIn, Decision, InputError, Kind, Plan, Status, build_plan
 from .exports import ical
@@ -204,6 +206,27 @@ def cached_export(token: str, kind: str, *, with_body: bool = True) -> Row[Any]:
     return row
 
 
+def rendered(token: str, kind: str, render: Callable[[Plan], bytes]) -> bytes:
+    """An export of the plan's current revision: rendered on the first request of a revision, stored,
+    and read back on every later one (a Garmin zip takes a few hundred milliseconds to write)."""
+    record = _find(token)
+    plan_id, revision = record.id, record.revision
+    cached = db.session.get(RenderedExport, (plan_id, kind))
+    if cached is not None and cached.revision == revision:
+        return cached.body
+    body = render(compute(record))
+    db.session.rollback()  # end the read; the store below is a short write of its own
+    try:
+        db.session.connection(execution_options={"planner_write": True})
+        current = db.session.scalar(select(PlanRecord.revision).where(PlanRecord.id == plan_id))
+        if current == revision:  # a check-in since the read would make these bytes stale
+            _store_export(plan_id, kind, revision, body, utcnow())
+            db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()  # not cached this time (another request stored it first); the bytes are right
+    return body
+
+
 def links(token: str) -> dict[str, str]:
     """Absolute URLs of every view of a plan (CONTRACT.md, `links`)."""
     base: str | None = current_app.config.get("PUBLIC_BASE_URL")
@@ -292,14 +315,18 @@ def _apply(plan_id: int, revision: int, prepared: _Revision) -> None:
         db.session.execute(update(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.changed_versions])
     # Each representation is stored ready to send: plain for any client, gzip for the many that ask for it.
     for kind, body in ((CALENDAR, prepared.ics), (CALENDAR_GZIP, gzip.compress(prepared.ics, mtime=0))):
-        values = {"revision": revision, "body": body, "etag": hashlib.sha256(body).hexdigest(),
-                  "last_modified": prepared.last_modified}
-        updated = _rowcount(db.session.execute(
-            update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == kind)
-            .values(**values).execution_options(synchronize_session=False)
-        ))
-        if not updated:
-            db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind=kind, **values))
+        _store_export(plan_id, kind, revision, body, prepared.last_modified)
+
+
+def _store_export(plan_id: int, kind: str, revision: int, body: bytes, last_modified: datetime) -> None:
+    values = {"revision": revision, "body": body, "etag": hashlib.sha256(body).hexdigest(),
+              "last_modified": last_modified}
+    updated = _rowcount(db.session.execute(
+        update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == kind)
+        .values(**values).execution_options(synchronize_session=False)
+    ))
+    if not updated:
+        db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind=kind, **values))
 
 
 def _rowcount(result: Result[*tuple[Any, ...]]) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
 
 from planner import create_app
 from planner.extensions import db
@@ -100,3 +100,32 @@ def test_the_development_secret_key_is_made_once_and_kept(tmp_path, monkeypatch)
     second = config.from_environment(tmp_path)["SECRET_KEY"]
     assert first == second and len(str(first)) >= 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_csv_and_garmin_exports_are_rendered_once_per_revision(client, app, stored_plan):
+    token, plan = stored_plan["token"], stored_plan["plan"]
+
+    def stored(kind: str) -> RenderedExport | None:
+        with app.app_context():
+            record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
+            return db.session.get(RenderedExport, (record.id, kind))
+
+    assert stored("garmin") is None and stored("csv") is None  # nothing rendered until asked for
+    first = client.get(f"/plans/{token}/garmin.zip").data
+    row = stored("garmin")
+    assert row is not None and row.revision == 1 and row.body == first
+    with app.app_context():  # a later request reads the stored bytes: prove it by marking them
+        db.session.execute(update(RenderedExport).where(RenderedExport.kind == "garmin")
+                           .values(body=first + b"marker"))
+        db.session.commit()
+    assert client.get(f"/plans/{token}/garmin.zip").data == first + b"marker"
+
+    csv_before = client.get(f"/plans/{token}.csv").data
+    assert stored("csv").body == csv_before
+    run = next(s for s in plan["weeks"][0]["sessions"] if s["kind"] == "run")
+    client.post(f"/api/v1/plans/{token}/checkins", json={"date": run["date"], "pain_during": 7,
+                                                          "pain_next_morning": 3})
+    assert client.get(f"/plans/{token}/garmin.zip").data == first  # a new revision renders afresh
+    assert stored("garmin").revision == 2
+    csv_after = client.get(f"/plans/{token}.csv").data
+    assert csv_after != csv_before and stored("csv").revision == 2

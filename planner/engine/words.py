@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .plan import Interval, Phase
+from .plan import Exercise, Interval, Phase
 
 DISCLAIMER = (
     "This plan is not a diagnosis or medical advice. Full recovery from a tendon injury commonly "
@@ -43,6 +43,15 @@ PHASE_WEEK = {
 def minutes(value: float) -> str:
     """6.0 -> "6", 2.5 -> "2.5"."""
     return f"{value:g}"
+
+
+def dose(exercise: Exercise) -> str:
+    """How much of an exercise: "5 × 45 s hold", "3 × 10", or "3 sets"."""
+    if exercise.hold_seconds:
+        return f"{exercise.sets} × {exercise.hold_seconds} s hold"
+    if exercise.reps:
+        return f"{exercise.sets} × {exercise.reps}"
+    return f"{exercise.sets} sets"
 
 
 def intervals_in_words(intervals: list[Interval]) -> str:

@@ -18,7 +18,7 @@ from icalendar import Calendar, Event, Timezone, vDDDTypes, vDuration, vText, vU
 from ..engine import Kind, Plan
 from ..engine.pain import next_morning_rule, stop_rule
 from ..engine.plan import Exercise, Session
-from ..engine.words import DISCLAIMER, intervals_in_words, minutes
+from ..engine.words import DISCLAIMER, dose, intervals_in_words, minutes
 
 PRODID = "-//Return to Run Planner//EN"
 CALENDAR_NAME = "Return to running"
@@ -119,13 +119,7 @@ def _what_to_do(session: Session) -> str:
 
 
 def _exercise_line(exercise: Exercise) -> str:
-    if exercise.hold_seconds:
-        dose = f"{exercise.sets} × {exercise.hold_seconds} s hold"
-    elif exercise.reps:
-        dose = f"{exercise.sets} × {exercise.reps}"
-    else:
-        dose = f"{exercise.sets} sets"
-    return f"- {exercise.name}: {dose}. {exercise.cue}"
+    return f"- {exercise.name}: {dose(exercise)}. {exercise.cue}"
 
 
 def _event(plan: Plan, session: Session, stamp: SessionStamp, page_url: str, tz: ZoneInfo | None,

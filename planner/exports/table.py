@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine import Exercise, Plan, Session, Week
+from ..engine import Plan, Session, Week
 from ..engine.units import to_distance
-from ..engine.words import intervals_in_words, minutes
+from ..engine.words import dose, intervals_in_words
 
 COLUMNS = (
     "date", "week", "phase", "kind", "title", "running_minutes", "total_minutes", "distance", "unit",
@@ -52,18 +52,9 @@ def _row(plan: Plan, week: Week, session: Session) -> dict[str, Any]:
         "distance": distance,
         "unit": None if distance is None else unit,
         "intervals": intervals_in_words(session.intervals) if session.intervals else None,
-        "exercises": "; ".join(_exercise(e) for e in session.exercises) or None,
+        "exercises": "; ".join(f"{e.name} {dose(e)}" for e in session.exercises) or None,
         "uid": session.uid,
     }
-
-
-def _exercise(exercise: Exercise) -> str:
-    """ "Isometric bridge hold 5 × 45 s", "Single-leg bridge 3 × 10"."""
-    if exercise.hold_seconds:
-        return f"{exercise.name} {exercise.sets} × {minutes(exercise.hold_seconds)} s"
-    if exercise.reps:
-        return f"{exercise.name} {exercise.sets} × {exercise.reps}"
-    return f"{exercise.name} {exercise.sets} sets"
 
 
 def _plain(value: Any) -> Any:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
+from .pain import over_ceiling
 from .plan import CheckIn, Decision
 
 STEP_BACK_WINDOW_DAYS = 7  # two sessions over the ceiling within 7 days
@@ -57,7 +58,7 @@ def assess_week(
         return Adjustment()
 
     reasons: list[str] = []
-    over = sorted(c.date for c in checkins if c.pain_during > ceiling and c.date <= week_end)
+    over = sorted(c.date for c in checkins if over_ceiling(c.pain_during, ceiling) and c.date <= week_end)
     over_this_week = [d for d in over if d >= week_start]
     two_close = any(
         later >= week_start and (later - earlier).days < STEP_BACK_WINDOW_DAYS

@@ -27,7 +27,6 @@ class Entry:
     total: float  # weekly minutes in build (0 before)
     runs: int
     reason: str
-    reactive: bool = False
     painful: bool = False
 
 
@@ -50,8 +49,8 @@ def find_entry(
     """Pick the starting phase and load, with any warnings the inputs cause."""
     warnings: list[str] = []
     if is_reactive(pain_at_rest, morning_after_worse, current_pain, ceiling):
-        return Entry(Phase.SETTLE, 1, 0, 0, "your tendon is reactive (pain at rest or a flare the morning after)",
-                     reactive=True), warnings
+        return Entry(Phase.SETTLE, 1, 0, 0,
+                     "your tendon is reactive (pain at rest or a flare the morning after)"), warnings
     if current_minutes <= 0:
         return Entry(Phase.WALK_RUN, 1, 0, ladder.WALK_RUN_SESSIONS,
                      "you are not running at the moment, so the walk-run ladder starts at its first rung"), warnings

@@ -53,9 +53,6 @@ CATALOGUE_BY_ID = {entry.id: entry for entry in CATALOGUE}
 # comes with a stage change, so strength load only rises in a week running holds (rule 27).
 REPS_BY_STAGE = {2: 15, 3: 10, 4: 8}
 
-FORBIDDEN_WORDS = ("stretch",)  # hamstring stretching compresses the tendon (rule 27)
-
-
 @cache  # Exercise is frozen, so one instance per prescription can be shared by every session
 def _exercise(entry_id: str, sets: int, reps: int | None = None, hold: int | None = None) -> Exercise:
     entry = CATALOGUE_BY_ID[entry_id]

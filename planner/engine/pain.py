@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-DEFAULT_TOLERANCE = 3
+DEFAULT_TOLERANCE = 3  # rule 4: the ceiling when the runner gives none
 HIGHEST_CEILING = 5  # Silbernagel 2007: pain above 5/10 is never accepted
 
 

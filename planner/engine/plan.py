@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 
+from .pain import DEFAULT_TOLERANCE
+
 
 class Unit(StrEnum):
     KM = "km"
@@ -71,7 +73,7 @@ class PlanRequest:
     unit: Unit = Unit.KM
     easy_pace: str | None = None
     target_weekly_volume: float | None = None
-    pain_tolerance: int = 3
+    pain_tolerance: int = DEFAULT_TOLERANCE
     morning_after_worse: bool = False
     pain_at_rest: int = 0
     longest_run: float | None = None

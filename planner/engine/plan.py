@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from .pain import DEFAULT_TOLERANCE
 
+RULES_VERSION = 2  # the version of docs/clinical-rules.md this engine follows
+
 
 class Unit(StrEnum):
     KM = "km"
@@ -80,6 +82,7 @@ class PlanRequest:
     cadence: int | None = None
     red_flags: tuple[str, ...] = ()
     runs_per_week: int = 3
+    current_runs: int | None = None  # runs in the last 7 days; None: runs_per_week (0 when not running)
     start_date: date | None = None
     timezone: str = "UTC"
     session_time: time | None = None
@@ -88,11 +91,15 @@ class PlanRequest:
 
 @dataclass(frozen=True)
 class CheckIn:
-    """How one session felt: the two numbers of the pain-monitoring model."""
+    """How one session felt: the two numbers of the pain-monitoring model.
+
+    The next-morning score arrives a day later (rule 31); until then it is None and the session is
+    judged on pain during alone.
+    """
 
     date: date
     pain_during: int
-    pain_next_morning: int
+    pain_next_morning: int | None = None
     completed: bool = True
     notes: str | None = None
 
@@ -170,6 +177,8 @@ class Plan:
     progression_rule: str = ""
     notices: list[str] = field(default_factory=list)
     ceiling: int = 3
+    rules_version: int = RULES_VERSION
+    target_week: int | None = None  # the week the target volume is expected (rule 33); None: not in this plan
 
     @property
     def sessions(self) -> list[Session]:

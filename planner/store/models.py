@@ -48,7 +48,7 @@ class CheckInRecord(db.Model):  # type: ignore[name-defined,misc]
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     date: Mapped[date] = mapped_column(Date)
     pain_during: Mapped[int] = mapped_column(Integer)
-    pain_next_morning: Mapped[int] = mapped_column(Integer)
+    pain_next_morning: Mapped[int | None] = mapped_column(Integer, nullable=True)  # added the next day (rule 31)
     completed: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -10,7 +10,15 @@ from datetime import date, time
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+)
 
 from .engine import CheckIn, PlanRequest, Unit
 from .engine.screening import RED_FLAGS
@@ -44,9 +52,13 @@ class PlanRequestModel(BaseModel):
 
     weekly_volume: float = Field(ge=0, le=2000, allow_inf_nan=False,
                                  description="Running done in the last week, in `unit`.")
+    current_runs: int | None = Field(default=None, ge=0, le=14,
+                                     description="Runs in the last 7 days; default runs_per_week, "
+                                                 "0 when weekly_volume is 0.")
     unit: Literal["km", "mi", "min"] = "km"
     easy_pace: str | None = Field(default=None, pattern=r"^\d{1,2}:[0-5]\d$",
-                                  description='Easy pace "m:ss" per km or mi; default 6:30/km or 10:30/mi.')
+                                  description='Easy pace "m:ss" per km or mi; none: the plan assumes 5:00/km '
+                                              "or 8:00/mi and says so in a warning (rule 32).")
     target_weekly_volume: float | None = Field(default=None, gt=0, le=2000, allow_inf_nan=False)
     current_pain: PainScore
     pain_tolerance: PainScore = 3
@@ -71,6 +83,19 @@ class PlanRequestModel(BaseModel):
         if not 150 <= total <= 1500:
             raise ValueError("an easy pace between 2:30 and 25:00 per km or mile")
         return f"{minutes}:{seconds:02d}"
+
+    @field_validator("current_runs")
+    @classmethod
+    def _runs_match_volume(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """Runs and volume of the same 7 days must agree: some running is at least one run, none is none."""
+        volume = info.data.get("weekly_volume")
+        if value is None or volume is None:
+            return value
+        if volume == 0 and value > 0:
+            raise ValueError("0 runs, or leave it blank: your running in the last 7 days is 0")
+        if volume > 0 and value == 0:
+            raise ValueError("at least 1 run, or leave it blank: your running in the last 7 days is above 0")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -108,6 +133,7 @@ class PlanRequestModel(BaseModel):
             cadence=self.cadence,
             red_flags=tuple(dict.fromkeys(self.red_flags)),
             runs_per_week=self.runs_per_week,
+            current_runs=self.current_runs,
             start_date=self.start_date,
             timezone=self.timezone,
             session_time=time.fromisoformat(self.session_time) if self.session_time else None,
@@ -122,13 +148,44 @@ class CheckInModel(BaseModel):
 
     date: date
     pain_during: PainScore
-    pain_next_morning: PainScore
+    pain_next_morning: PainScore | None = Field(
+        default=None, description="Pain the morning after (0-10); none yet: add it the next day with PATCH (rule 31).")
     completed: bool = True
     notes: str | None = Field(default=None, max_length=500)
 
     def to_engine(self) -> CheckIn:
         return CheckIn(date=self.date, pain_during=self.pain_during, pain_next_morning=self.pain_next_morning,
                        completed=self.completed, notes=self.notes)
+
+
+class MorningModel(BaseModel):
+    """The next-morning score added to (or corrected on) a check-in a day later (rule 31)."""
+
+    model_config = ConfigDict(extra="forbid", title="CheckInMorning")
+
+    pain_next_morning: PainScore
+    notes: str | None = Field(default=None, max_length=500,
+                              description="Replaces the check-in's notes when given; left out: the notes stay.")
+
+
+class PreviewRequestModel(PlanRequestModel):
+    """A PlanRequest, optionally with check-ins and a day to see the plan on: a what-if (CONTRACT.md, preview)."""
+
+    model_config = ConfigDict(extra="forbid", title="PreviewRequest")
+
+    checkins: list[CheckInModel] = Field(
+        default_factory=list, max_length=400,
+        description="Check-ins as if each arrived the morning after its session; none later than `as_of`.")
+    as_of: date | None = Field(
+        default=None, description="The day to see the plan on; default the runner's today in `timezone`. "
+                                  "A check-in on this day keeps pain_during; its morning score has not come yet.")
+
+    @field_validator("as_of")
+    @classmethod
+    def _plausible_day(cls, value: date | None) -> date | None:
+        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 1, 1):
+            raise ValueError("a date between 2000 and 2100")
+        return value
 
 
 # -- outputs ------------------------------------------------------------------------------------
@@ -189,6 +246,7 @@ class RequestOut(_Out):
     cadence: int | None
     red_flags: list[str]
     runs_per_week: int
+    current_runs: int | None
     start_date: date | None
     timezone: str
     session_time: time | None
@@ -212,6 +270,8 @@ class PlanOut(_Out):
     red_flags: list[str]
     progression_rule: str
     notices: list[str]
+    rules_version: int = Field(description="The version of the clinical rules the future weeks follow.")
+    target_week: int | None = Field(description="The week the target volume is expected (rule 33); null: none.")
 
 
 class LinksOut(BaseModel):
@@ -226,7 +286,7 @@ class LinksOut(BaseModel):
 class CheckInOut(_Out):
     date: date
     pain_during: int
-    pain_next_morning: int
+    pain_next_morning: int | None
     completed: bool
     notes: str | None
 
@@ -274,6 +334,7 @@ class SessionRowOut(BaseModel):
 class SessionTableOut(BaseModel):
     token: str
     sessions: list[SessionRowOut]
+    disclaimer: str = Field(description="Rule 29's words, which the CSV carries in its last column.")
 
 
 class FieldError(BaseModel):
@@ -301,8 +362,12 @@ def field_errors(error: ValidationError) -> list[dict[str, str]]:
     """Pydantic's errors as [{field, message}], one per bad field, in plain words."""
     result: dict[str, str] = {}
     for item in error.errors():
-        location = [str(part) for part in item["loc"] if not isinstance(part, int)] or ["body"]
-        name = location[0]
+        # A nested field is named by its path ("checkins.2.date"); an item of a list of plain values
+        # ("red_flags", 0) by its list, which is what a form shows.
+        location = list(item["loc"])
+        while location and isinstance(location[-1], int):
+            location.pop()
+        name = ".".join(str(part) for part in location) or "body"
         message = item["msg"]
         if item["type"] == "missing":
             message = "This field is required."

@@ -10,8 +10,9 @@ import gzip
 import hashlib
 import json
 import secrets
+import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict, cast
 
@@ -22,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .engine import CheckIn, Decision, InputError, Kind, Plan, Status, build_plan
 from .exports import ical
 from .extensions import db
-from .schemas import CheckInModel, PlanRequestModel, SessionOut
+from .schemas import CheckInModel, MorningModel, PlanRequestModel, PreviewRequestModel, SessionOut
 from .store.models import CheckInRecord, PlanRecord, RenderedExport, SessionVersion, new_token, utcnow
 
 __all__ = ["InputError"]  # re-exported: the engine's input errors reach the web layers here
@@ -40,6 +41,10 @@ class CheckInRejected(InputError):
     """A check-in the plan cannot take; `field` names the field at fault."""
 
 
+class CheckInNotFound(LookupError):
+    """The plan has no check-in on that day (so there is no morning score to add)."""
+
+
 @dataclass(frozen=True)
 class Stored:
     record: PlanRecord
@@ -47,19 +52,57 @@ class Stored:
     checkins: list[CheckInRecord]
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def now() -> datetime:
+    """The one clock of the app (UTC); tests replace it to stand at a chosen moment."""
+    return datetime.now(UTC)
+
+
+def zone(timezone: str) -> zoneinfo.ZoneInfo:
+    """The plan's time zone; UTC for a name this machine does not know (requests are checked on the way in)."""
+    try:
+        return zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def today(timezone: str = "UTC") -> date:
+    """The runner's today: the date now in the plan's time zone (rule 30)."""
+    return now().astimezone(zone(timezone)).date()
 
 
 def preview(model: PlanRequestModel) -> Plan:
-    """A plan computed and not stored: same seed each time, so the same body gives the same plan."""
-    return build_plan(model.to_engine(), today=today(), seed="preview")
+    """A plan computed and not stored: same seed each time, so the same body gives the same plan.
+
+    With check-ins (a PreviewRequest), the plan as it would stand on `as_of` (default the runner's
+    today) had each check-in arrived the morning after its session: a check-in on `as_of` itself
+    keeps its pain during, and its morning score, not yet come, is left out.
+    """
+    as_of, given = (model.as_of, model.checkins) if isinstance(model, PreviewRequestModel) else (None, [])
+    as_of = as_of or today(model.timezone)
+    checkins: list[CheckIn] = []
+    seen: set[date] = set()
+    for index, item in enumerate(given):
+        field = f"checkins.{index}.date"
+        if item.date > as_of:
+            raise InputError(field, f"That check-in is after {as_of.isoformat()}, the day the plan is seen on.")
+        if item.date in seen:
+            raise InputError(field, "There is already a check-in for that day.")
+        seen.add(item.date)
+        checkin = item.to_engine()
+        checkins.append(replace(checkin, pain_next_morning=None) if item.date == as_of else checkin)
+    plan = build_plan(model.to_engine(), today=as_of, seed="preview", checkins=checkins)
+    if plan.status is Status.PLAN:
+        for index, item in enumerate(given):
+            problem = _date_problem(plan, item.date)
+            if problem:
+                raise InputError(f"checkins.{index}.date", problem)
+    return plan
 
 
 def create(model: PlanRequestModel) -> tuple[PlanRecord | None, Plan]:
     """Store a plan; a referral (red flag) is returned without storing anything."""
     seed = secrets.token_hex(16)
-    plan = build_plan(model.to_engine(), today=today(), seed=seed)
+    plan = build_plan(model.to_engine(), today=today(model.timezone), seed=seed)
     if plan.status is not Status.PLAN:
         return None, plan
     stored_request = model.model_dump(mode="json")
@@ -93,8 +136,9 @@ def compute(record: PlanRecord) -> Plan:
 
 
 def _build(record: PlanRecord, checkins: list[CheckIn]) -> Plan:
-    request = PlanRequestModel.model_validate(record.request).to_engine()
-    return build_plan(request, today=record.created_at.date(), seed=record.seed, checkins=checkins)
+    model = PlanRequestModel.model_validate(record.request)
+    created = as_utc(record.created_at).astimezone(zone(model.timezone)).date()
+    return build_plan(model.to_engine(), today=created, seed=record.seed, checkins=checkins)
 
 
 def get(token: str) -> Stored:
@@ -105,8 +149,77 @@ def get(token: str) -> Stored:
 OPTIMISTIC_ATTEMPTS = 3
 
 
+@dataclass(frozen=True)
+class _Change:
+    """One change to a plan's check-ins: the check-ins the engine sees after it, what to check on the
+    re-planned weeks, and how to store it once the compare-and-swap has landed."""
+
+    day: date
+    checkins: list[CheckIn]
+    check: Callable[[Plan], None]
+    store: Callable[[int], CheckInRecord]
+
+
 def check_in(token: str, model: CheckInModel) -> tuple[CheckInRecord, Decision, Plan]:
-    """Record how a session felt and re-plan the weeks after it.
+    """Record how a session felt and re-plan the weeks after it."""
+
+    def change(record: PlanRecord) -> _Change:
+        earlier = [_engine_checkin(c) for c in record.checkins]
+        runner_today = today(_timezone(record))
+
+        def check(plan: Plan) -> None:
+            # A check-in only shapes the weeks after its own, so its week's sessions are the same with or without it.
+            _check_date(plan, earlier, model.date, runner_today)
+            if model.pain_next_morning is not None and model.date >= runner_today:
+                raise CheckInRejected("pain_next_morning", _MORNING_NOT_YET)
+
+        def store(plan_id: int) -> CheckInRecord:
+            checkin = CheckInRecord(plan_id=plan_id, **model.model_dump())
+            db.session.add(checkin)
+            return checkin
+
+        return _Change(model.date, [*earlier, model.to_engine()], check, store)
+
+    return _write(token, change)
+
+
+def add_morning(token: str, day: date, model: MorningModel) -> tuple[CheckInRecord, Decision, Plan]:
+    """Add (or correct) the next-morning score of `day`'s check-in, a day later (rule 31), and re-plan."""
+
+    def change(record: PlanRecord) -> _Change:
+        if not any(c.date == day for c in record.checkins):
+            raise CheckInNotFound(day)
+        if day >= today(_timezone(record)):
+            raise CheckInRejected("pain_next_morning", _MORNING_NOT_YET)
+        fields: dict[str, Any] = {"pain_next_morning": model.pain_next_morning}
+        if "notes" in model.model_fields_set:
+            fields["notes"] = model.notes
+        checkins = [replace(c, **fields) if c.date == day else c for c in map(_engine_checkin, record.checkins)]
+
+        def store(plan_id: int) -> CheckInRecord:
+            checkin = db.session.scalars(
+                select(CheckInRecord).where(CheckInRecord.plan_id == plan_id, CheckInRecord.date == day)
+                .execution_options(populate_existing=True)
+            ).one()
+            for name, value in fields.items():
+                setattr(checkin, name, value)
+            return checkin
+
+        return _Change(day, checkins, lambda _plan: None, store)
+
+    return _write(token, change)
+
+
+_MORNING_NOT_YET = ("That morning has not come yet: leave the next-morning score empty and add it "
+                    "tomorrow morning.")
+
+
+def _timezone(record: PlanRecord) -> str:
+    return str(record.request.get("timezone") or "UTC")
+
+
+def _write(token: str, change: Callable[[PlanRecord], _Change]) -> tuple[CheckInRecord, Decision, Plan]:
+    """Apply a check-in change and re-plan.
 
     The plan is recomputed and the calendar rendered outside any lock; the write then lands only
     if the plan's revision is still the one read (compare and swap), else it starts again. The
@@ -114,21 +227,20 @@ def check_in(token: str, model: CheckInModel) -> tuple[CheckInRecord, Decision, 
     """
     for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
         locked = attempt == OPTIMISTIC_ATTEMPTS
-        result = _try_check_in(token, model, locked=locked)
+        result = _try_write(token, change, locked=locked)
         if result is not None:
             return result
     raise AssertionError("unreachable: the locked attempt always lands")
 
 
-def _try_check_in(token: str, model: CheckInModel, *, locked: bool) -> tuple[CheckInRecord, Decision, Plan] | None:
+def _try_write(token: str, change: Callable[[PlanRecord], _Change], *,
+               locked: bool) -> tuple[CheckInRecord, Decision, Plan] | None:
     record = _find(token, for_update=locked)
     plan_id, read_revision = record.id, record.revision
-    earlier = [_engine_checkin(c) for c in record.checkins]
-    checkins = [*earlier, model.to_engine()]
-    plan = _build(record, checkins)
-    # A check-in only shapes the weeks after its own, so its week's sessions are the same with or without it.
-    _check_date(plan, earlier, model.date)
-    decision = decision_for(plan, model.date)
+    planned = change(record)
+    plan = _build(record, planned.checkins)
+    planned.check(plan)
+    decision = decision_for(plan, planned.day)
     versions = _versions(plan_id)
     prepared = _prepare(record.token, plan, versions)
     if not locked:
@@ -143,24 +255,31 @@ def _try_check_in(token: str, model: CheckInModel, *, locked: bool) -> tuple[Che
     if swapped != 1:
         db.session.rollback()
         return None
-    checkin = CheckInRecord(plan_id=plan_id, **model.model_dump())
-    db.session.add(checkin)
+    checkin = planned.store(plan_id)
     _apply(plan_id, read_revision + 1, prepared)
     db.session.commit()
     return checkin, decision, plan
 
 
-def _check_date(plan: Plan, checkins: list[CheckIn], day: date) -> None:
+def _check_date(plan: Plan, checkins: list[CheckIn], day: date, runner_today: date) -> None:
     """A check-in is for a past day of the plan that has a session, once."""
-    first, last = plan.weeks[0].start, plan.weeks[-1].start + timedelta(days=6)
-    if not first <= day <= last:
-        raise CheckInRejected("date", f"That date is outside your plan ({first} to {last}).")
-    if day > today():
+    problem = _date_problem(plan, day)
+    if problem:
+        raise CheckInRejected("date", problem)
+    if day > runner_today:
         raise CheckInRejected("date", "You can only check in for a session that has already happened.")
-    if day not in {s.date for s in plan.sessions if s.kind is not Kind.REST}:
-        raise CheckInRejected("date", "There is no session on that day; check in on a day with a session.")
     if any(c.date == day for c in checkins):
         raise CheckInRejected("date", "You have already checked in for that day.")
+
+
+def _date_problem(plan: Plan, day: date) -> str | None:
+    """Why a check-in cannot be on `day` of the plan (outside it, or no session that day), or None."""
+    first, last = plan.weeks[0].start, plan.weeks[-1].start + timedelta(days=6)
+    if not first <= day <= last:
+        return f"That date is outside your plan ({first} to {last})."
+    if day not in {s.date for s in plan.sessions if s.kind is not Kind.REST}:
+        return "There is no session on that day; check in on a day with a session."
+    return None
 
 
 def decision_for(plan: Plan, day: date) -> Decision:

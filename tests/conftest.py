@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from planner import create_app
+from planner import create_app, services
 from planner.extensions import db
 
 TABLES = ("rendered_exports", "session_versions", "checkins", "plans")
@@ -93,3 +93,20 @@ def stored_plan(client: FlaskClient, past_start: date) -> dict:
     })
     assert response.status_code == 201, response.json
     return response.json
+
+
+class Clock:
+    """The app's clock (services.now) stood at a chosen moment; `at` moves it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.moment = datetime.now(UTC)
+        monkeypatch.setattr(services, "now", lambda: self.moment)
+
+    def at(self, moment: datetime) -> None:
+        assert moment.tzinfo is not None, "an aware moment: the runner's day depends on the zone"
+        self.moment = moment.astimezone(UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)

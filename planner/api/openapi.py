@@ -11,8 +11,10 @@ from pydantic.json_schema import models_json_schema
 from ..schemas import (
     CheckInModel,
     CheckInResultOut,
+    MorningModel,
     PlanOut,
     PlanRequestModel,
+    PreviewRequestModel,
     Problem,
     ReferralOut,
     SessionTableOut,
@@ -39,13 +41,16 @@ def _problems(*statuses: int) -> dict[str, Any]:
 
 
 TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+DATE = {"name": "date", "in": "path", "required": True, "description": "The day of the check-in (ISO date).",
+        "schema": {"type": "string", "format": "date"}}
+INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel)  # described as they validate
 
 
 @cache
 def document() -> dict[str, Any]:
-    models: list[type[BaseModel]] = [PlanRequestModel, CheckInModel, PlanOut, StoredPlanOut, ReferralOut,
+    models: list[type[BaseModel]] = [*INPUTS, PlanOut, StoredPlanOut, ReferralOut,
                                      CheckInResultOut, SessionTableOut, Problem]
-    _, schemas = models_json_schema([(m, "validation" if m in (PlanRequestModel, CheckInModel) else "serialization")
+    _, schemas = models_json_schema([(m, "validation" if m in INPUTS else "serialization")
                                      for m in models], ref_template=REF)
     return {
         "openapi": "3.1.0",
@@ -56,8 +61,9 @@ def document() -> dict[str, Any]:
         },
         "paths": {
             "/api/v1/plans/preview": {"post": {
-                "operationId": "previewPlan", "summary": "Compute a plan without storing it",
-                "requestBody": {"required": True, "content": _json(PlanRequestModel)},
+                "operationId": "previewPlan",
+                "summary": "Compute a plan without storing it; with checkins and as_of, a what-if",
+                "requestBody": {"required": True, "content": _json(PreviewRequestModel)},
                 "responses": {"200": {"description": "The plan", "content": _json(PlanOut)},
                               **_problems(400, 422)},
             }},
@@ -92,6 +98,14 @@ def document() -> dict[str, Any]:
                          "requestBody": {"required": True, "content": _json(CheckInModel)},
                          "responses": {"201": {"description": "Recorded", "content": _json(CheckInResultOut)},
                                        **_problems(400, 404, 422, 429)}},
+            },
+            "/api/v1/plans/{token}/checkins/{date}": {
+                "parameters": [TOKEN, DATE],
+                "patch": {"operationId": "addMorningScore",
+                          "summary": "Add or correct a check-in's next-morning score (and notes); re-plans",
+                          "requestBody": {"required": True, "content": _json(MorningModel)},
+                          "responses": {"200": {"description": "Recorded", "content": _json(CheckInResultOut)},
+                                        **_problems(400, 404, 422, 429)}},
             },
         },
         "components": {"schemas": schemas["$defs"]},

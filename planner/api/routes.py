@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TypeVar
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import services
 from ..engine import Plan
+from ..engine.words import DISCLAIMER
 from ..exports import table
 from ..extensions import checkin_limit, create_limit, csrf, manage_limit
 from ..schemas import (
@@ -17,8 +19,10 @@ from ..schemas import (
     CheckInOut,
     CheckInResultOut,
     LinksOut,
+    MorningModel,
     PlanOut,
     PlanRequestModel,
+    PreviewRequestModel,
     ReferralOut,
     SessionRowOut,
     SessionTableOut,
@@ -81,7 +85,7 @@ def _input_problem(error: services.InputError) -> Response:
 
 @bp.post("/plans/preview")
 def preview() -> Response:
-    model = _parse(PlanRequestModel)
+    model = _parse(PreviewRequestModel)  # a plain PlanRequest, or one with checkins and as_of
     try:
         plan = services.preview(model)
     except services.InputError as error:
@@ -113,7 +117,7 @@ def get_sessions(token: str) -> Response:
     """The session table of the CSV export, as JSON."""
     stored = services.get(token)
     rows = [SessionRowOut.model_validate(row) for row in table.to_records(stored.plan)]
-    return _json(SessionTableOut(token=token, sessions=rows))
+    return _json(SessionTableOut(token=token, sessions=rows, disclaimer=DISCLAIMER))
 
 
 @bp.delete("/plans/<token>")
@@ -134,6 +138,26 @@ def add_checkin(token: str) -> Response:
     result = CheckInResultOut(checkin=CheckInOut.model_validate(checkin), decision=decision.value,
                               plan=PlanOut.model_validate(plan))
     return _json(result, 201)
+
+
+@bp.patch("/plans/<token>/checkins/<date>")
+@checkin_limit
+def add_morning(token: str, date: str) -> Response:
+    """Add or correct a check-in's next-morning score (and notes), a day later (rule 31)."""
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return problem(404, "There is no check-in on that day.")
+    model = _parse(MorningModel)
+    try:
+        checkin, decision, plan = services.add_morning(token, day, model)
+    except services.CheckInNotFound:
+        return problem(404, "There is no check-in on that day.")
+    except services.CheckInRejected as error:
+        return _input_problem(error)
+    result = CheckInResultOut(checkin=CheckInOut.model_validate(checkin), decision=decision.value,
+                              plan=PlanOut.model_validate(plan))
+    return _json(result)
 
 
 @bp.get("/openapi.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 
@@ -140,9 +141,12 @@ def test_checkin_errors_are_422_naming_the_field(client, stored_plan):
     assert _checkin(client, token, day, 1, 0).status_code == 201
     duplicate = _checkin(client, token, day, 2, 0)
     assert duplicate.status_code == 422 and "already" in duplicate.json["errors"][0]["message"]
-    bad = client.post(f"/api/v1/plans/{token}/checkins", json={"date": "soon", "pain_during": 12})
+    bad = client.post(f"/api/v1/plans/{token}/checkins", json={"date": "soon", "pain_during": 12,
+                                                                "pain_next_morning": 11})
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json["errors"]} == {"date", "pain_during", "pain_next_morning"}
+    missing = client.post(f"/api/v1/plans/{token}/checkins", json={})
+    assert {e["field"] for e in missing.json["errors"]} == {"date", "pain_during"}  # the morning score may come later
 
 
 def test_future_checkins_are_refused(client):
@@ -155,7 +159,7 @@ def test_future_checkins_are_refused(client):
 def test_openapi_describes_every_api_route(client, app):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.1")
-    api_rules = {rule.rule.replace("<token>", "{token}") for rule in app.url_map.iter_rules()
+    api_rules = {re.sub(r"<(\w+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
                  if rule.rule.startswith("/api/v1") and not rule.rule.endswith("openapi.json")}
     assert api_rules <= set(document["paths"])
     request_schema = document["components"]["schemas"]["PlanRequestModel"]

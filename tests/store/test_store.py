@@ -129,3 +129,74 @@ def test_csv_and_garmin_exports_are_rendered_once_per_revision(client, app, stor
     assert stored("garmin").revision == 2
     csv_after = client.get(f"/plans/{token}.csv").data
     assert csv_after != csv_before and stored("csv").revision == 2
+
+
+def _record(app, token):
+    with app.app_context():
+        record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
+        return record.id, record.revision, [(c.date.isoformat(), c.pain_during, c.pain_next_morning, c.notes)
+                                            for c in record.checkins]
+
+
+def test_a_checkin_without_its_morning_is_stored_as_null_and_patch_fills_it(client, app, stored_plan):
+    token = stored_plan["token"]
+    run = next(s for s in stored_plan["plan"]["weeks"][0]["sessions"] if s["kind"] == "run")
+    assert client.post(f"/api/v1/plans/{token}/checkins", json={"date": run["date"], "pain_during": 2,
+                                                                 "notes": "ok"}).status_code == 201
+    plan_id, revision, checkins = _record(app, token)
+    assert revision == 2 and checkins == [(run["date"], 2, None, "ok")]
+    response = client.patch(f"/api/v1/plans/{token}/checkins/{run['date']}", json={"pain_next_morning": 1})
+    assert response.status_code == 200
+    _, revision, checkins = _record(app, token)
+    assert revision == 3 and checkins == [(run["date"], 2, 1, "ok")]
+    with app.app_context():  # the same compare-and-swap write as a check-in: the calendar of the new revision
+        assert db.session.get(RenderedExport, (plan_id, "ics")).revision == 3
+
+
+def test_a_refused_patch_writes_nothing(client, app, stored_plan):
+    token = stored_plan["token"]
+    run = next(s for s in stored_plan["plan"]["weeks"][0]["sessions"] if s["kind"] == "run")
+    client.post(f"/api/v1/plans/{token}/checkins", json={"date": run["date"], "pain_during": 2,
+                                                          "pain_next_morning": 0})
+    before = _record(app, token)
+    assert client.patch(f"/api/v1/plans/{token}/checkins/{run['date']}",
+                        json={"pain_next_morning": 12}).status_code == 422
+    assert client.patch(f"/api/v1/plans/{token}/checkins/2001-01-01",
+                        json={"pain_next_morning": 1}).status_code == 404
+    assert _record(app, token) == before
+
+
+def test_the_morning_score_migration_keeps_check_ins_and_allows_null(tmp_path):
+    """An older database (first revision) with a check-in upgrades to nullable morning scores and back."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'older.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="1a925f85bca0")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO plans (id, token, seed, request, created_at, updated_at, revision) "
+                "VALUES (1, 'tok', 'seed', '{}', '2026-11-01 00:00:00', '2026-11-01 00:00:00', 1)"))
+            connection.execute(text(
+                "INSERT INTO checkins (plan_id, date, pain_during, pain_next_morning, completed, created_at) "
+                "VALUES (1, '2026-11-02', 3, 1, 1, '2026-11-02 00:00:00')"))
+        upgrade()
+        columns = {c["name"]: c for c in inspect(db.engine).get_columns("checkins")}
+        assert columns["pain_next_morning"]["nullable"] is True
+        assert columns["pain_during"]["nullable"] is False
+        uniques = inspect(db.engine).get_unique_constraints("checkins")
+        assert any(u["column_names"] == ["plan_id", "date"] for u in uniques)  # one check-in a day, still
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO checkins (plan_id, date, pain_during, pain_next_morning, completed, created_at) "
+                "VALUES (1, '2026-11-03', 4, NULL, 1, '2026-11-03 00:00:00')"))
+            rows = connection.execute(text("SELECT date, pain_during, pain_next_morning FROM checkins "
+                                           "ORDER BY date")).all()
+        assert [tuple(r) for r in rows] == [("2026-11-02", 3, 1), ("2026-11-03", 4, None)]
+        downgrade(revision="1a925f85bca0")
+        with db.engine.begin() as connection:
+            rows = connection.execute(text("SELECT pain_next_morning FROM checkins ORDER BY date")).all()
+        assert [r[0] for r in rows] == [1, 4]  # a missing morning takes the pain during (the cautious guess)
+        db.engine.dispose()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -19,7 +19,7 @@ from .engine.plan import Plan, Week
 from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
-from .schemas import CheckInModel, PlanRequestModel, field_errors
+from .schemas import CheckInModel, MorningModel, PlanRequestModel, field_errors
 
 bp = Blueprint("web", __name__)
 
@@ -29,6 +29,7 @@ FALSE_WORDS = ("", "false", "off", "0", "no")
 # Plain words for a field whose value could not be read or is out of range.
 HINTS = {
     "weekly_volume": "Enter how much you ran in the last 7 days as a number, for example 20 (0 if you have stopped).",
+    "current_runs": "Enter how many runs that was as a whole number from 0 to 14, for example 3, or leave it blank.",
     "target_weekly_volume": "Enter your goal as a number above 0, for example 40, or leave it blank.",
     "longest_run": "Enter your longest run as a number above 0, or leave it blank.",
     "current_pain": "Choose a number from 0 (no pain) to 10 (the worst pain imaginable).",
@@ -73,8 +74,10 @@ def friendly_errors(error: ValidationError) -> dict[str, str]:
 
 
 def _form(values: MultiDict[str, str], errors: dict[str, str], status: int = 200) -> tuple[str, int]:
+    # Next Monday in the runner's zone once the form has sent one (the page's script refines it on first load).
+    runner_today = services.today(values.get("timezone", "UTC").strip() or "UTC")
     return render_template("form.html", values=values, errors=errors, red_flags=RED_FLAGS,
-                           default_start=next_monday(services.today()).isoformat(),
+                           default_start=next_monday(runner_today).isoformat(),
                            deleted=request.args.get("deleted") == "1"), status
 
 
@@ -112,6 +115,23 @@ def checkin_days(stored: services.Stored, today: date) -> list[date]:
     done = {c.date for c in stored.checkins}
     days = {s.date for s in stored.plan.sessions if s.kind.value != "rest" and s.date <= today}
     return sorted(days - done, reverse=True)
+
+
+def morning_key(day: date) -> str:
+    """The id (and error key) of the "How was it this morning?" field of `day`'s check-in."""
+    return f"morning-{day.isoformat()}"
+
+
+def waiting_mornings(stored: services.Stored, today: date) -> tuple[list[date], list[date]]:
+    """Check-ins without their morning score, latest first: those whose morning has come (the page
+    asks for it) and today's, whose morning is tomorrow."""
+    missing = sorted((c.date for c in stored.checkins if c.pain_next_morning is None), reverse=True)
+    return [d for d in missing if d < today], [d for d in missing if d >= today]
+
+
+def target_week(plan: Plan) -> Week | None:
+    """The week the target volume is expected (rule 33), when the plan names one of its weeks."""
+    return next((w for w in plan.weeks if w.number == plan.target_week), None)
 
 
 def _days(week: Week) -> list[tuple[date, list[Any]]]:
@@ -157,7 +177,9 @@ def saved_checkin(plan: Plan, saved: str | None) -> dict[str, Any] | None:
 
 def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], status: int = 200) -> tuple[str, int]:
     stored = services.get(token)
-    plan, today = stored.plan, services.today()
+    plan = stored.plan
+    today = services.today(plan.request.timezone)  # the runner's day (rule 30)
+    mornings_due, mornings_later = waiting_mornings(stored, today)
     now = current_week(plan, today)
     in_plan = plan.weeks[0].start <= today < plan.weeks[-1].start + timedelta(days=7)
     return render_template(
@@ -166,7 +188,8 @@ def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], 
         chart=Markup(weekly_minutes_svg(plan, current_week=now.number if in_plan else None)),
         phase_names=PHASE_NAMES, phase_colours=PHASE_COLOURS, phases=list(dict.fromkeys(w.phase for w in plan.weeks)),
         days=_days, repeats=repeated_exercises, in_words=intervals_in_words, disclaimer=DISCLAIMER,
-        checkin_days=checkin_days(stored, today),
+        checkin_days=checkin_days(stored, today), target=target_week(plan),
+        mornings_due=mornings_due, mornings_later=mornings_later, morning_key=morning_key,
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
         saved=None if errors else saved_checkin(plan, request.args.get("saved")),
@@ -191,6 +214,30 @@ def checkin(token: str) -> Response | tuple[str, int]:
         return _plan_page(token, {error.field: error.message}, request.form, 422)
     saved_day = checkin.date.isoformat()
     return redirect(url_for("web.plan_page", token=token, saved=saved_day) + "#saved", 303)
+
+
+@bp.post("/plans/<token>/checkins/<day>/morning")
+@checkin_limit
+def morning(token: str, day: str) -> Response | tuple[str, int]:
+    """The "How was it this morning?" form: adds a check-in's next-morning score (rule 31)."""
+    try:
+        checkin_day = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    key = morning_key(checkin_day)
+    submitted = request.form.get("pain_next_morning", "").strip()
+    values = MultiDict({key: submitted})
+    data = {"pain_next_morning": submitted} if submitted else {}
+    try:
+        services.add_morning(token, checkin_day, MorningModel.model_validate(data))
+    except ValidationError:  # the one field: missing or not 0-10
+        return _plan_page(token, {key: HINTS["pain_next_morning"]}, values, 422)
+    except services.CheckInRejected as error:
+        return _plan_page(token, {key: error.message}, values, 422)
+    except services.CheckInNotFound:
+        services.get(token)  # an unknown plan says so
+        abort(404, "There is no check-in on that day.")
+    return redirect(url_for("web.plan_page", token=token, saved=checkin_day.isoformat()) + "#saved", 303)
 
 
 @bp.post("/plans/<token>/rotate")

@@ -42,6 +42,15 @@
       if (zone) { tz.value = zone; }
     }
 
+    // The suggested start is next Monday on the runner's own calendar, not the server's (rule 30).
+    var start = document.querySelector("[data-default-start]");
+    if (start && start.value === start.getAttribute("data-default-start")) {
+      var monday = new Date();
+      monday.setDate(monday.getDate() + 7 - (monday.getDay() + 6) % 7);
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      start.value = monday.getFullYear() + "-" + pad(monday.getMonth() + 1) + "-" + pad(monday.getDate());
+    }
+
     // Say the chosen unit beside the volume questions.
     var names = { km: "(in km)", mi: "(in miles)", min: "(in minutes)" };
     var units = document.querySelectorAll('input[name="unit"]');

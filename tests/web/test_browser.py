@@ -238,3 +238,43 @@ def test_axe_finds_no_accessibility_violations(browser, base_url, problems, view
     page.wait_for_load_state()
     found += violations("referral")
     assert found == []
+
+
+def test_axe_on_the_morning_score_form(browser, base_url, problems) -> None:
+    """A check-in without its morning score: the page asks for it (rule 31), in its error state too."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = _page(browser, problems, PHONE)
+
+    def violations(where: str) -> list[str]:
+        found = axe.run(page).response["violations"]
+        return [f"{where}: {v['id']} ({v['impact']}) at {v['nodes'][0]['target']}" for v in found]
+
+    page.goto(base_url + "/")
+    _fill_as_new_user(page, date.today() - timedelta(days=date.today().weekday() + 7))
+    page.get_by_label("How many runs was that?").fill("2")
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_url("**/plans/*")
+    days = page.locator("#date option")
+    page.locator("#date").select_option(index=days.count() - 1)  # the earliest: its morning has come
+    page.get_by_label("Worst pain during the session").select_option("2")
+    page.get_by_role("button", name="Save check-in").click()
+    page.wait_for_url("**#saved")
+    morning = page.locator("select[id^=morning-]")
+    assert morning.is_visible() and page.get_by_role("heading", name="How was it this morning?").is_visible()
+    found = violations("plan page asking for a morning score")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#checkins").screenshot(path=str(SHOTS / "plan-phone-morning-form.png"))
+    page.get_by_role("button", name="Save the morning after").first.click()
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").is_visible() and page.locator(".morning-form .field-error").is_visible()
+    found += violations("morning form with an error")
+    page.locator("#checkins").screenshot(path=str(SHOTS / "plan-phone-morning-error.png"))
+    page.locator("select[id^=morning-]").first.select_option("1")
+    page.get_by_role("button", name="Save the morning after").first.click()
+    page.wait_for_url("**#saved")
+    assert page.locator("select[id^=morning-]").count() == 0
+    _shot(page, "plan-phone-morning")
+    assert found == []
+    assert _unexpected(problems) == []

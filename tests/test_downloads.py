@@ -34,7 +34,7 @@ def test_csv_download(client: FlaskClient, stored_plan: dict) -> None:
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="return-to-run.csv"'
     frame = pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig")
-    assert list(frame.columns) == COLUMNS
+    assert list(frame.columns) == [*COLUMNS, "disclaimer"]
     assert list(frame["uid"]) == [s["uid"] for s in sessions(stored_plan)]
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     assert len(rows) == len(sessions(stored_plan))

@@ -95,6 +95,7 @@ def workout_file(session: Session, *, name: str) -> bytes:
 
     workout = WorkoutMessage()
     workout.workout_name = _fit_string(name)
+    workout.workout_description = _fit_string(DISCLAIMER)  # wkt_description (field 17): rule 29 on the watch file
     workout.sport = Sport.RUNNING
     # Garmin's cookbook counts every step message, repeat steps included (standards.md §3.4).
     workout.num_valid_steps = len(steps)

@@ -9,12 +9,13 @@ import pandas as pd
 
 from ..engine import Plan, Session, Week
 from ..engine.units import to_distance
-from ..engine.words import dose, intervals_in_words
+from ..engine.words import DISCLAIMER, dose, intervals_in_words
 
 COLUMNS = (
     "date", "week", "phase", "kind", "title", "running_minutes", "total_minutes", "distance", "unit",
     "intervals", "exercises", "uid",
 )
+DISCLAIMER_COLUMN = "disclaimer"  # the CSV's last column (rule 29); the JSON table says it once, beside the rows
 
 
 def sessions_frame(plan: Plan) -> pd.DataFrame:
@@ -27,8 +28,14 @@ def sessions_frame(plan: Plan) -> pd.DataFrame:
 
 
 def to_csv(plan: Plan) -> bytes:
-    """UTF-8 with a byte order mark, so Excel reads the "×" and accents right; CRLF rows (RFC 4180)."""
-    text = sessions_frame(plan).to_csv(index=False, lineterminator="\r\n")
+    """UTF-8 with a byte order mark, so Excel reads the "×" and accents right; CRLF rows (RFC 4180).
+
+    The last column, `disclaimer`, carries rule 29's words on every row: a sorted, filtered or
+    copied-out row keeps them, and the table stays one row per session with one type per column.
+    """
+    frame = sessions_frame(plan)
+    frame[DISCLAIMER_COLUMN] = DISCLAIMER
+    text = frame.to_csv(index=False, lineterminator="\r\n")
     return str(text).encode("utf-8-sig")
 
 

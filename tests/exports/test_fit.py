@@ -14,6 +14,7 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from planner.engine import Intensity, Kind, Phase, Plan, PlanRequest, Session, Status, Terrain, Unit, build_plan
+from planner.engine.words import DISCLAIMER
 from planner.exports import fit
 
 TODAY = date(2026, 11, 25)
@@ -269,3 +270,25 @@ def test_referral_gives_a_readme_only_zip() -> None:
     readme = entries["README.txt"].decode("utf-8")
     assert "referral" in readme
     assert plan.referral and plan.referral in readme
+
+
+# -- rule 29: the disclaimer in every export ----------------------------------------------------------
+
+def test_every_workout_file_carries_the_disclaimer(walk_run_plan: Plan) -> None:
+    """In the workout message's wkt_description (FIT profile field 17), read back by both decoders."""
+    entries = zip_entries(fit.workouts_zip(walk_run_plan))
+    for name, data in entries.items():
+        if not name.endswith(".fit"):
+            continue
+        (workout,) = garmin_decode(data)["workout_mesgs"]
+        assert workout["wkt_description"] == DISCLAIMER, name
+        (frame,) = [f for f in fitdecode_messages(data) if f.name == "workout"]
+        assert frame.get_value("wkt_description") == DISCLAIMER
+    assert len(DISCLAIMER.encode()) <= fit.MAX_STRING_BYTES  # whole, not cut
+
+
+@pytest.mark.parametrize("plan_fixture", ["walk_run_plan", "settle_plan"])
+def test_every_zip_readme_carries_the_disclaimer(plan_fixture: str, request: pytest.FixtureRequest) -> None:
+    plan: Plan = request.getfixturevalue(plan_fixture)
+    readme = zip_entries(fit.workouts_zip(plan))["README.txt"].decode("utf-8")
+    assert DISCLAIMER in readme

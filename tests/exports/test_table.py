@@ -13,13 +13,14 @@ import pandas as pd
 import pytest
 
 from planner.engine import Kind, Plan, PlanRequest, Unit, build_plan
-from planner.engine.words import intervals_in_words
+from planner.engine.words import DISCLAIMER, intervals_in_words
 from planner.exports import table
 
 TODAY = date(2026, 11, 25)
 START = date(2026, 11, 30)
 COLUMNS = ["date", "week", "phase", "kind", "title", "running_minutes", "total_minutes", "distance", "unit",
            "intervals", "exercises", "uid"]
+CSV_COLUMNS = [*COLUMNS, "disclaimer"]  # rule 29: every export carries the disclaimer
 
 
 def make_plan(**fields: Any) -> Plan:
@@ -49,7 +50,7 @@ def test_csv_parses_back_with_pandas(km_plan: Plan) -> None:
     data = table.to_csv(km_plan)
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     frame = read_back(data)
-    assert list(frame.columns) == COLUMNS
+    assert list(frame.columns) == CSV_COLUMNS
     assert len(frame) == len(km_plan.sessions)
     by_uid = frame.set_index("uid")
     for week in km_plan.weeks:
@@ -74,17 +75,18 @@ def test_csv_parses_back_with_the_csv_module(km_plan: Plan) -> None:
     text = table.to_csv(km_plan).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == len(km_plan.sessions)
-    assert list(rows[0]) == COLUMNS
+    assert list(rows[0]) == CSV_COLUMNS
     walk_run = next(r for r in rows if r["intervals"])
     assert "×" in walk_run["intervals"]  # survives the round trip as UTF-8
     assert text.count("\r\n") == len(rows) + 1
 
 
-def test_distance_in_the_request_unit(km_plan: Plan) -> None:
-    frame = table.sessions_frame(km_plan)
+def test_distance_in_the_request_unit() -> None:
+    # The pace is given: the default one is the engine's to choose (rule 32), the conversion is the table's.
+    frame = table.sessions_frame(make_plan(weekly_volume=0, current_pain=3, unit=Unit.KM, easy_pace="6:30"))
     run = frame[frame["kind"] == "run"].iloc[0]
     assert run["unit"] == "km"
-    assert run["distance"] == pytest.approx(run["running_minutes"] / 6.5, abs=0.05)  # default 6:30/km
+    assert run["distance"] == pytest.approx(run["running_minutes"] / 6.5, abs=0.05)
 
     miles = table.sessions_frame(make_plan(weekly_volume=0, current_pain=3, unit=Unit.MI, easy_pace="10:00"))
     run = miles[miles["kind"] == "run"].iloc[0]
@@ -117,6 +119,20 @@ def test_no_weeks_is_an_empty_table_with_its_columns() -> None:
     referral = make_plan(weekly_volume=20, current_pain=2, red_flags=("saddle_numbness",))
     assert not referral.weeks
     frame = read_back(table.to_csv(referral))
-    assert list(frame.columns) == COLUMNS and frame.empty
+    assert list(frame.columns) == CSV_COLUMNS and frame.empty
     assert table.to_records(referral) == []
     assert len(table.sessions_frame(replace(make_plan(weekly_volume=10, current_pain=2), weeks=[]))) == 0
+
+
+def test_the_csv_carries_the_disclaimer_on_every_row(km_plan: Plan) -> None:
+    """Rule 29 in every export: a last column, so pandas still reads one row per session and a row
+    sorted, filtered or copied out of the sheet keeps the words."""
+    frame = read_back(table.to_csv(km_plan))
+    assert list(frame.columns)[-1] == "disclaimer"
+    assert len(frame) == len(km_plan.sessions)
+    assert (frame["disclaimer"] == DISCLAIMER).all()
+    assert frame["week"].dtype == "int64" and frame["running_minutes"].dtype == "float64"
+    text = table.to_csv(km_plan).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert {row["disclaimer"] for row in rows} == {DISCLAIMER}
+    assert "disclaimer" not in table.to_records(km_plan)[0]  # the JSON table says it once, beside its rows

@@ -3,6 +3,7 @@
 from .build import build_plan, session_uid
 from .entry import InputError
 from .plan import (
+    RULES_VERSION,
     CheckIn,
     Decision,
     Exercise,
@@ -21,5 +22,5 @@ from .plan import (
 
 __all__ = [
     "CheckIn", "Decision", "Exercise", "InputError", "Intensity", "Interval", "Kind", "Phase", "Plan",
-    "PlanRequest", "Session", "Status", "Terrain", "Unit", "Week", "build_plan", "session_uid",
+    "PlanRequest", "RULES_VERSION", "Session", "Status", "Terrain", "Unit", "Week", "build_plan", "session_uid",
 ]

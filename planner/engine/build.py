@@ -1,81 +1,47 @@
 """build_plan: a request and its check-ins in, a week-by-week plan out.
 
-The plan is a simulation, one week at a time: lay out the week from the current load, judge
-the week by its check-ins, then move the load on (progress), keep it (hold) or drop it
-(step back). Everything depends only on the arguments, so the same inputs give the same plan.
+The plan is a simulation, one day at a time: each week is laid out from the load, each run is
+prescribed when its day comes and judged by its check-in (the morning after), the week is judged
+as a whole, and the load moves on (`progression`). Everything depends only on the arguments, so
+the same inputs give the same plan.
 """
 
 from __future__ import annotations
 
-import math
-import uuid
-from dataclasses import dataclass, field, replace
+import copy
+from dataclasses import replace
 from datetime import date, timedelta
+from statistics import mean
 
-from . import adapt, continuous, exercises, ladder, pain, reintroduce, screening, units, words
-from .entry import InputError, find_entry
-from .plan import (
-    CheckIn,
-    Decision,
-    Exercise,
-    Intensity,
-    Kind,
-    Phase,
-    Plan,
-    PlanRequest,
-    Session,
-    Status,
-    Terrain,
-    Week,
+from . import (
+    adapt,
+    continuous,
+    entry,
+    exercises,
+    ladder,
+    layout,
+    pain,
+    progression,
+    reintroduce,
+    screening,
+    units,
+    words,
 )
+from .entry import InputError
+from .ladder import Step
+from .layout import session_uid
+from .plan import CheckIn, Decision, Intensity, Kind, Phase, Plan, PlanRequest, Session, Status, Terrain, Week
+from .progression import WeekDone, at_target, counts_minutes
 
-UID_NAMESPACE = uuid.UUID("5b0f6c2e-1f7d-4c1a-9a43-2d1f0b8e7c31")  # fixed forever: UIDs depend on it
-SETTLE_WEEKS = 2
-MAINTAIN_WEEKS = 4
 SHORTEST_PLAN = 12
 LONGEST_PLAN = 104
-SMALLEST_TARGET = 20  # minutes a week: below this there is no return to running to plan
-LARGEST_VOLUME = 1800  # minutes a week (30 hours)
-DEFAULT_TARGET = ladder.TOP_MINUTES * ladder.WALK_RUN_SESSIONS  # three 30-minute runs
-CADENCE_RISE = 0.05
+PROJECTION_WEEKS = 40  # how far ahead rule 35's "weeks moved out" looks for the target
+
+__all__ = ["InputError", "build_plan", "next_monday", "session_uid"]
 
 
 def next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
-
-
-def session_uid(seed: str, day: date, kind: Kind) -> str:
-    """Opaque and stable: the same day and kind of the same plan keep their UID across re-plans."""
-    return str(uuid.uuid5(UID_NAMESPACE, f"{seed}/{day.isoformat()}/{kind.value}")).upper()
-
-
-@dataclass
-class Load:
-    """Where the runner is between two weeks."""
-
-    phase: Phase
-    rung: int
-    total: float
-    runs: int
-    stage: int
-    stage_weeks: int = 0
-    settle_weeks: int = 0
-    continuous_weeks: int = 0
-    weeks_at_target: int = 0
-    weeks_at_top: int = 0
-    quality_weeks: int = 0
-    maintain_weeks: int = 0
-    running_weeks: int = 0
-    rest_days: int = 0
-    last_run_day: int = -7  # weekday index of the last run, relative to this week's start
-    repeat_lighter: bool = False  # a hold in a lighter week: the next week repeats the lighter load
-    counting: bool = True  # whether the week just done counts towards weeks at the top and at the target
-    week_cap: float | None = None  # after a hold or a step back: the next week's running stays at or under this
-    history: list[float] = field(default_factory=list)  # longest continuous run per week
-
-    @property
-    def counts_minutes(self) -> bool:
-        return self.phase in (Phase.BUILD, Phase.REINTRODUCE, Phase.MAINTAIN) and self.total > 0
 
 
 def build_plan(
@@ -88,555 +54,401 @@ def build_plan(
     """Turn a runner's answers (and any check-ins) into a plan, or a referral when a red flag is present."""
     status, referral = screening.screen(request.red_flags)
     ceiling = pain.ceiling(request.pain_tolerance)
-    request = replace(
-        request,
-        start_date=request.start_date or next_monday(today),
-        easy_pace=units.effective_pace(request),
-    )
     signs = screening.red_flag_signs()
     if status is not Status.PLAN:
+        request = replace(request, start_date=request.start_date or next_monday(today))
         return Plan(status=status, request=request, summary=referral or "", referral=referral, red_flags=signs,
                     progression_rule="", ceiling=ceiling)
-    return _Planner(request, seed, list(checkins), ceiling).plan(signs)
+    return _Simulation(request, today, seed, list(checkins)).plan(signs)
 
 
-class _Planner:
-    def __init__(self, request: PlanRequest, seed: str, checkins: list[CheckIn], ceiling: int) -> None:
-        self.request = request
-        self.seed = seed
-        self.checkins = sorted(checkins, key=lambda c: c.date)
-        self.ceiling = ceiling
-        self.baseline = request.pain_at_rest
-        self.warnings: list[str] = []
-        self.notices: list[str] = []
-        self.current = units.to_minutes(request.weekly_volume, request)
-        if request.target_weekly_volume is not None:
-            self.target = units.to_minutes(request.target_weekly_volume, request)
-        else:
-            self.target = max(self.current, DEFAULT_TARGET)
-        if self.target < SMALLEST_TARGET:
-            raise InputError("target_weekly_volume",
-                             f"A target under {SMALLEST_TARGET} minutes of running a week is too small to plan "
-                             "a return.")
-        if max(self.current, self.target) > LARGEST_VOLUME:
-            field_name = "weekly_volume" if self.current > LARGEST_VOLUME else "target_weekly_volume"
-            raise InputError(field_name,
-                             "That is more than 30 hours of running a week; please check the number and unit.")
-        self.runs_wanted = min(request.runs_per_week, continuous.MOST_RUNS)
-        if request.pain_tolerance > pain.HIGHEST_CEILING:
-            self.warnings.append(
-                f"Your pain tolerance of {request.pain_tolerance}/10 is held at {pain.HIGHEST_CEILING}/10: "
-                "more pain than that during rehab is not advised."
-            )
-        if request.runs_per_week > continuous.MOST_RUNS:
-            self.warnings.append(
-                f"{request.runs_per_week} runs a week is cut to {continuous.MOST_RUNS}: a tendon needs rest days."
-            )
-        longest = units.to_minutes(request.longest_run, request) if request.longest_run else None
-        self.longest_input = longest
-        self.entry, entry_warnings = find_entry(
-            current_minutes=self.current,
-            current_pain=request.current_pain,
-            ceiling=ceiling,
-            morning_after_worse=request.morning_after_worse,
-            pain_at_rest=request.pain_at_rest,
-            longest_run_minutes=longest,
-            target_minutes=self.target,
-            runs_wanted=self.runs_wanted,
-        )
+class _Simulation:
+    """One plan's weeks, simulated in order; `_week` lays out and judges one."""
+
+    def __init__(self, request: PlanRequest, today: date, seed: str, checkins: list[CheckIn]) -> None:
+        self.runner, self.warnings = entry.read_request(request)
+        self.entry, entry_warnings = entry.find_entry(request, self.runner)
         self.warnings += entry_warnings
-        if request.runs_per_week > ladder.WALK_RUN_SESSIONS and self.entry.phase in (
-            Phase.SETTLE, Phase.WALK_RUN, Phase.EASY_RUN
-        ):
-            self.warnings.append(
-                f"Walk-run and early running weeks have {ladder.WALK_RUN_SESSIONS} runs on non-consecutive days; "
-                f"your {request.runs_per_week} runs a week come back later."
-            )
+        self.request = replace(request, start_date=request.start_date or next_monday(today),
+                               easy_pace=units.effective_pace(request))
+        self.start: date = self.request.start_date  # type: ignore[assignment]
+        self.seed = seed
+        self.ceiling = self.runner.ceiling
+        self.checkins = sorted(checkins, key=lambda c: c.date)
+        self.by_date = {c.date: c for c in self.checkins}
+        self.load = progression.start_load(self.entry)
+        self.history: list[WeekDone] = []
+        self.weeks: list[Week] = []
+        self.runs_done: list[tuple[date, float]] = []  # continuous runs done (or assumed done), rule 15
+        self.ran_days: list[date] = []  # every day a run was done (or assumed done)
+        self.running_since: date | None = None  # the plan's first run day
+        self.last_steps: list[Step] = []
+        self.last_lighter = False  # whether last_steps are a lighter week's
+        self.last_run_days: list[int] = []
+        self.quality_kinds: set[tuple[Intensity, Terrain]] = set()  # last week's quality runs
+        self.last_strength_days: list[int] = []
         self.run_number = 0
+        self.watch = adapt.NoticeWatch()
+        self.notices: list[str] = []
+        self.projecting = False
+        self.why = [words.week_one(self.entry.reason)]
+        self.cadence_cue = layout.cadence_cue(request.cadence)
 
-    # -- the simulation -------------------------------------------------------------------
+    # -- the week loop ----------------------------------------------------------------------------
 
     def plan(self, signs: list[str]) -> Plan:
-        entry = self.entry
-        load = Load(
-            phase=entry.phase,
-            rung=entry.rung,
-            total=entry.total,
-            runs=entry.runs,
-            stage=1 if entry.phase in (Phase.SETTLE, Phase.WALK_RUN) else 2,
-            # A runner already running 30+ minutes within the ceiling has had their flare-free weeks.
-            weeks_at_top=continuous.BACK_TO_BACK_AFTER_WEEKS if entry.phase is Phase.BUILD and not entry.painful else 0,
-        )
-        start = self.request.start_date
-        assert start is not None
-        weeks: list[Week] = []
-        run_dates: list[date] = []
-        bad_weeks = 0
-        why: list[str] = [f"Week 1 starts here because {entry.reason}."]
-        while len(weeks) < LONGEST_PLAN:
-            week_start = start + timedelta(days=7 * len(weeks))
-            week = self._week(len(weeks) + 1, week_start, load, why)
-            weeks.append(week)
-            runs = [s for s in week.sessions if s.kind is Kind.RUN]
-            run_dates += [s.date for s in runs]
-            adjustment = adapt.assess_week(week_start, run_dates, self.checkins, ceiling=self.ceiling,
-                                           baseline=self.baseline)
-            if adjustment.checked_in:
-                weeks[-1] = week = replace(week, decision=adjustment.decision)
-            bad_weeks = bad_weeks + 1 if adjustment.decision is not Decision.PROGRESS else 0
-            notice_due = bad_weeks >= adapt.BAD_WEEKS_FOR_NOTICE or adapt.no_improvement(
-                self.checkins, start, week_start + timedelta(days=6))
-            if notice_due and words.PHYSIO_NOTICE not in self.notices:
-                self.notices.append(words.PHYSIO_NOTICE)
-            why = self._advance(load, week, adjustment)
-            if load.phase is Phase.MAINTAIN and load.maintain_weeks >= MAINTAIN_WEEKS and len(weeks) >= SHORTEST_PLAN:
-                break
-        else:
-            self.warnings.append(f"The plan is cut at {LONGEST_PLAN} weeks; check in with a physiotherapist.")
-        return self._finish(weeks, signs)
-
-    def _advance(self, load: Load, week: Week, adjustment: adapt.Adjustment) -> list[str]:
-        """Move the load on after a week; returns the reasons the next week's rationale gives."""
-        load.last_run_day = max((s.date - week.start).days for s in week.sessions if s.kind is Kind.RUN) - 7 \
-            if any(s.kind is Kind.RUN for s in week.sessions) else load.last_run_day - 7
-        load.rest_days = 0
-        if week.running_minutes:
-            load.running_weeks += 1
-            load.history.append(max(s.continuous_minutes or 0 for s in week.sessions if s.kind is Kind.RUN))
-        else:
-            load.history.append(0)
-        if not week.deload and load.counts_minutes and week.running_minutes:
-            # Everything after a full week starts from what it really held (whole minutes, capped runs).
-            load.total = min(load.total, week.running_minutes)
-        if adjustment.decision is not Decision.PROGRESS and week.running_minutes:
-            load.week_cap = week.running_minutes  # a hold repeats the week, a step back goes below it
-        if adjustment.decision is Decision.HOLD:
-            # The next week repeats what this week really held: same rung, same minutes (rule 7).
-            load.repeat_lighter = week.deload
-            return [f"This week repeats last week's load because {' and '.join(adjustment.reasons)}."]
-        if adjustment.decision is Decision.STEP_BACK:
-            self._step_back(load, week, adjustment)
-            load.rest_days = adjustment.rest_days
-            rest = " It starts with two days without running; keep the rehab exercises going." if load.rest_days else ""
-            return [f"This week steps back because {' and '.join(adjustment.reasons)}.{rest}"]
-        return self._progress(load, week)
-
-    def _step_back(self, load: Load, week: Week, adjustment: adapt.Adjustment) -> None:
-        # One rung (or ~20%) for pain, and one rung (or ~10%) for each five days without running (rule 7).
-        steps = adjustment.pain_step + adjustment.missed_steps
-        load.weeks_at_target = 0
-        load.quality_weeks = 0
-        load.weeks_at_top = 0
-        if load.counts_minutes:
-            factor = (continuous.STEP_BACK_FACTOR if adjustment.pain_step else 1) \
-                * continuous.TIME_OFF_FACTOR ** adjustment.missed_steps
-            # From what the week really held: a step back out of a lighter week goes below it.
-            held = min(load.total, week.running_minutes) if week.running_minutes else load.total
-            load.total = math.floor(held * factor)
-            load.runs = min(load.runs, max(ladder.WALK_RUN_SESSIONS, load.runs - 1))
-            load.phase = Phase.BUILD
-            return
-        if load.phase is Phase.SETTLE:
-            load.settle_weeks = 0
-            return
-        load.rung = max(1, load.rung - steps)
-        load.repeat_lighter = week.deload  # a rung down from a lighter week stays lighter
-        # A step back never runs more than the week it steps back from (a lighter week included).
-        while load.rung > 1 and week.running_minutes and \
-                self._rung_week_minutes(load.rung, week.deload) > week.running_minutes:
-            load.rung -= 1
-        load.phase = Phase.WALK_RUN if load.rung < ladder.FIRST_CONTINUOUS else Phase.EASY_RUN
-
-    def _progress(self, load: Load, week: Week) -> list[str]:
-        load.stage_weeks += 1
-        load.counting = not week.deload  # a lighter week is not a week at the top or at the target
-        if load.counting and week.running_minutes and self._at_top(load):
-            load.weeks_at_top += 1
-        reasons = self._move_on(load)
-        if week.deload and load.phase in (Phase.EASY_RUN, Phase.BUILD) and not self._next_is_lighter(load):
-            return ["After the lighter week, the load picks up again from the week before it.", *reasons]
-        return reasons
-
-    def _move_on(self, load: Load) -> list[str]:
-
-        stage_due = self._stage_due(load)
-        if load.phase is Phase.SETTLE:
-            load.settle_weeks += 1
-            if load.settle_weeks >= SETTLE_WEEKS:
-                load.phase, load.rung, load.runs = Phase.WALK_RUN, 1, ladder.WALK_RUN_SESSIONS
-                if stage_due:
-                    load.stage, load.stage_weeks = 2, 0
-                return ["Running starts on the first walk-run rung, now that the settling weeks are done."]
-            return ["This is a second settling week, with no running until rest pain is 0 and a 30-minute brisk "
-                    "walk stays within your ceiling."]
-        if stage_due:
-            load.stage += 1
-            load.stage_weeks = 0
-            self._count_target(load)
-            return [f"Rehab moves to stage {load.stage} this week, so running holds (never both up in one week)."]
-
-        if load.phase is Phase.MAINTAIN:
-            load.maintain_weeks += 1
-            return ["You are back, so running holds at your target and strength work keeps you there."]
-        if load.phase is Phase.REINTRODUCE:
-            load.quality_weeks += 1
-            if load.quality_weeks >= len(reintroduce.STEPS):
-                load.phase = Phase.MAINTAIN
-                return ["Speed and hills are back; from here the plan maintains what you have built."]
-            return ["Speed and hills come back one at a time, with weekly minutes unchanged."]
-        if load.phase in (Phase.WALK_RUN, Phase.EASY_RUN) and load.total == 0:
-            return self._climb(load)
-        return self._grow(load)
-
-    def _next_is_lighter(self, load: Load) -> bool:
-        """Whether the coming week is a deload: it keeps this week's load and takes 20% off (rule 16)."""
-        running_on = load.counts_minutes or load.rung >= ladder.FIRST_CONTINUOUS
-        return (running_on and load.phase in (Phase.EASY_RUN, Phase.BUILD)
-                and continuous.is_deload(load.continuous_weeks + 1))
-
-    @staticmethod
-    def _rung_week_minutes(number: int, lighter: bool) -> float:
-        rung = ladder.rung(number)
-        if rung.continuous and lighter:
-            return round(rung.run_minutes * continuous.DELOAD_FACTOR) * ladder.WALK_RUN_SESSIONS
-        return rung.running_minutes * ladder.WALK_RUN_SESSIONS
-
-    def _reached(self, load: Load) -> bool:
-        """At the target, give or take the part of a minute each whole-minute run leaves out."""
-        return load.total + load.runs > self.target
-
-    def _climb(self, load: Load) -> list[str]:
-        """Up the ladder one rung a week: each rung is done three times (at least twice, rule 13)."""
-        if load.rung < ladder.TOP:
-            nxt = ladder.rung(load.rung + 1)
-            if nxt.running_minutes * ladder.WALK_RUN_SESSIONS > self.target:
-                load.weeks_at_target += load.counting
-                return self._settle_at_target(load)
-            if self._next_is_lighter(load):
-                return []
-            load.rung += 1
-            if load.rung >= ladder.FIRST_CONTINUOUS:
-                load.phase = Phase.EASY_RUN
-                if load.rung == ladder.FIRST_CONTINUOUS:
-                    return ["The walk breaks are done, and runs are now 20 minutes of continuous easy running."]
-                return ["Runs grow by about 2 minutes, staying easy and flat."]
-            return ["You move up one rung because every session of the last one stayed within your ceiling."]
-        # From 30 minutes continuous the plan counts weekly minutes (rule 14).
-        load.phase = Phase.BUILD
-        load.total = ladder.TOP_MINUTES * ladder.WALK_RUN_SESSIONS
-        load.runs = ladder.WALK_RUN_SESSIONS
-        return self._grow(load)
-
-    def _grow(self, load: Load) -> list[str]:
-        load.phase = Phase.BUILD if load.phase in (Phase.WALK_RUN, Phase.EASY_RUN) else load.phase
-        self._count_target(load)
-        if self._reached(load):
-            return self._settle_at_target(load)
-        if self._next_is_lighter(load):
-            return []
-        back_to_back = load.weeks_at_top >= continuous.BACK_TO_BACK_AFTER_WEEKS
-        if load.runs < self.runs_wanted and (load.runs < ladder.WALK_RUN_SESSIONS or back_to_back):
-            load.runs += 1
-            load.total = continuous.grow(load.total, self.target)
-            return [f"One more run day is added ({load.runs} a week), and no single run gets longer."]
-        load.total = continuous.grow(load.total, self.target)
-        return ["Weekly minutes grow by at most 10%, never past your target."]
-
-    def _settle_at_target(self, load: Load) -> list[str]:
-        ready = (
-            load.weeks_at_target >= reintroduce.WEEKS_AT_TARGET_FIRST
-            and load.stage >= 4
-            and load.running_weeks >= reintroduce.EARLIEST_RUNNING_WEEK - 1
-        )
-        if ready and load.counts_minutes:
-            load.phase = Phase.REINTRODUCE
-            return ["After three flare-free weeks at your target, speed comes back first, as strides on the flat."]
-        done_waiting = load.weeks_at_target >= reintroduce.WEEKS_AT_TARGET_FIRST + len(reintroduce.STEPS)
-        if done_waiting and not load.counts_minutes:
-            load.phase = Phase.MAINTAIN
-            return ["You are back at your target; from here the plan maintains it."]
-        if load.weeks_at_target >= 2:
-            return ["After two weeks at your target, your return is done. Running holds here until speed and "
-                    "hills can come back: after three flare-free weeks at the target, rehab stage 4 and about "
-                    "eight weeks of running."]
-        return ["You are at your target, so running holds here; the plan never goes past it."]
-
-    def _count_target(self, load: Load) -> None:
-        at_target = self._reached(load) if load.counts_minutes else (
-            ladder.rung(load.rung + 1).running_minutes * ladder.WALK_RUN_SESSIONS > self.target
-        )
-        if at_target and load.counting:
-            load.weeks_at_target += 1
-
-    def _stage_due(self, load: Load) -> bool:
-        if load.phase is Phase.SETTLE or load.stage >= 4 or load.stage_weeks < 2:
-            return False
-        if load.stage == 3:
-            # Plyometrics only once running is continuous, and always before speed and hills (rule 26).
-            return load.rung >= ladder.FIRST_CONTINUOUS or load.counts_minutes
-        return True
-
-    def _at_top(self, load: Load) -> bool:
-        return load.counts_minutes or load.rung >= ladder.TOP
-
-    # -- laying out one week -------------------------------------------------------------------
-
-    def _week(self, number: int, start: date, load: Load, why: list[str]) -> Week:
-        continuous_now = load.counts_minutes or load.rung >= ladder.FIRST_CONTINUOUS
-        deload = repeated = False
-        if continuous_now and load.phase in (Phase.EASY_RUN, Phase.BUILD):
-            load.continuous_weeks += 1
-            repeated = load.repeat_lighter and not continuous.is_deload(load.continuous_weeks)
-            deload = continuous.is_deload(load.continuous_weeks) or load.repeat_lighter
-        load.repeat_lighter = False
-        if load.phase is Phase.SETTLE:
-            sessions = self._settle_week(start, load)
-        else:
-            sessions = self._running_week(start, load, deload)
-        running = round(sum(s.running_minutes for s in sessions), 1)
-        load.week_cap = None
-        rationale = self._rationale(load, why, deload, running, repeated)
-        return Week(
-            number=number,
-            start=start,
-            phase=load.phase,
-            running_minutes=running,
-            distance=units.to_distance(running, self.request),
-            rationale=rationale,
-            sessions=sessions,
-            deload=deload,
-            rehab_stage=load.stage,
-        )
-
-    def _settle_week(self, start: date, load: Load) -> list[Session]:
-        walk = 30 if load.settle_weeks >= 1 else 20
-        sessions = []
-        for day in range(7):
-            when = start + timedelta(days=day)
-            sessions.append(self._strength(when, 1, plyo=False))
-            if day in (0, 2, 4):
-                sessions.append(Session(
-                    uid=session_uid(self.seed, when, Kind.CROSS_TRAIN), date=when, kind=Kind.CROSS_TRAIN,
-                    title=f"Brisk walk {walk} min", running_minutes=0, intervals=None, continuous_minutes=walk,
-                    terrain=Terrain.FLAT, intensity=Intensity.EASY,
-                    cues=[f"Walk briskly on the flat for {walk} minutes, keeping pain at or under {self.ceiling}/10.",
-                          pain.stop_rule(self.ceiling), words.SITTING_ADVICE],
-                    exercises=[],
-                ))
-        return sessions
-
-    def _run_days(self, load: Load, wanted: int) -> list[int]:
-        back_to_back = load.counts_minutes and load.weeks_at_top >= continuous.BACK_TO_BACK_AFTER_WEEKS
-        earliest = max(load.rest_days, (load.last_run_day + (1 if back_to_back else 2)))
-        for count in range(wanted, 0, -1):
-            for first in range(earliest, 7):
-                days = _spread(first, count, back_to_back)
-                if days:
-                    return days
-        return [6]
-
-    def _running_week(self, start: date, load: Load, deload: bool) -> list[Session]:
-        wanted = load.runs if load.counts_minutes else ladder.WALK_RUN_SESSIONS
-        days = self._run_days(load, wanted)
-        sessions: list[Session] = []
-        quality = None
-        if load.phase is Phase.REINTRODUCE:
-            quality = reintroduce.step(load.quality_weeks, self._run_minutes(load, deload) * len(days))
-        for index, day in enumerate(days):
-            when = start + timedelta(days=day)
-            sessions.append(self._run(when, load, deload, quality if index == len(days) // 2 else None))
-        strength_days = [d for d in range(7) if d not in days]
-        if load.stage == 1:
-            sessions += [self._strength(start + timedelta(days=d), 1, plyo=False) for d in strength_days]
-        else:
-            count = 2 if load.phase is Phase.MAINTAIN else 3
-            chosen = _pick(strength_days, count)
-            plyo_days = chosen[:2] if load.stage >= 4 else []
-            sessions += [self._strength(start + timedelta(days=d), load.stage, plyo=d in plyo_days,
-                                        maintenance=load.phase is Phase.MAINTAIN) for d in chosen]
-            strength_days = [d for d in strength_days if d not in chosen]
-        sessions += [self._rest(start + timedelta(days=d)) for d in strength_days if load.stage != 1]
-        return sorted(sessions, key=lambda s: (s.date, s.kind.value))
-
-    def _run(self, when: date, load: Load, deload: bool, quality: reintroduce.Step | None) -> Session:
-        self.run_number += 1
-        cues = [pain.stop_rule(self.ceiling), pain.next_morning_rule(self.baseline), self._cadence_cue(load)]
-        intensity, terrain = Intensity.EASY, Terrain.FLAT
-        if load.counts_minutes:
-            per_run = self._run_minutes(load, deload)
-            intervals, continuous_minutes, running = None, per_run, per_run
-            title = f"Run {self.run_number}: {words.minutes(per_run)} min easy"
-            cues.insert(0, "Easy and conversational, on the flat.")
-        else:
-            rung = ladder.rung(load.rung)
-            if rung.continuous:
-                per_run = float(round(rung.run_minutes * (continuous.DELOAD_FACTOR if deload else 1)))
-                # Once runs are continuous (20 minutes and up), the 110% single-run cap holds on the ladder
-                # too, e.g. after several lighter weeks in a row (rule 15).
-                recent = self._recent_longest(load)
-                if recent is not None and recent >= ladder.rung(ladder.FIRST_CONTINUOUS).run_minutes:
-                    per_run = min(per_run, float(math.floor(recent * continuous.SINGLE_RUN_CAP + 1e-9)))
-                intervals, continuous_minutes, running = None, per_run, per_run
-                title = f"Run {self.run_number}: {words.minutes(per_run)} min easy"
-                cues.insert(0, "Continuous, easy and conversational, on the flat.")
-            else:
-                intervals = rung.intervals()
-                continuous_minutes, running = None, rung.running_minutes
-                title = (f"Run {self.run_number}: {rung.repeats} × {words.minutes(rung.run_minutes)}"
-                         f"/{words.minutes(rung.walk_minutes)} min")
-                cues.insert(0, f"{words.intervals_in_words(intervals or [])}, easy jog, flat ground.")
-        quality_minutes = 0.0
-        if quality is not None:
-            intensity, terrain = quality.intensity, quality.terrain
-            quality_minutes = quality.minutes
-            if quality.intensity is Intensity.TEMPO:
-                cues.insert(1, f"Include {words.minutes(quality.minutes)} min of {quality.words}.")
-                title += f" incl. {words.minutes(quality.minutes)} min tempo"
-            else:
-                cues.insert(1, f"Include {quality.words}.")
-                title += " + strides" if quality.intensity is Intensity.STRIDES else " + gentle hills"
-        run_exercises = exercises.isometrics() if load.stage == 1 else []
-        if run_exercises:
-            cues.append("Before you run: the bridge holds of this session (daily in this stage).")
-        return Session(
-            uid=session_uid(self.seed, when, Kind.RUN), date=when, kind=Kind.RUN, title=title,
-            running_minutes=running, intervals=intervals, continuous_minutes=continuous_minutes,
-            terrain=terrain, intensity=intensity, cues=cues, exercises=run_exercises,
-            warmup_minutes=ladder.WARMUP_WALK, cooldown_minutes=ladder.COOLDOWN_WALK,
-            quality_minutes=quality_minutes,
-        )
-
-    def _run_minutes(self, load: Load, deload: bool) -> float:
-        """Whole minutes of one continuous run, rounded down so no cap is ever passed (rules 14, 15, 18).
-
-        The week's minutes are shared over the runs it should have: when fewer days fit (days off after a
-        step back), the week is shorter, never the runs longer.
-        """
-        runs = load.runs
-        per_run = load.total / max(runs, 1)
-        cap = continuous.single_run_cap(self._recent_longest(load))
-        if cap is not None:
-            per_run = min(per_run, cap)
-        if deload:
-            per_run *= continuous.DELOAD_FACTOR
-        if load.week_cap is not None:
-            per_run = min(per_run, load.week_cap / max(runs, 1))
-        return float(max(1, math.floor(per_run + 1e-9)))
-
-    def _strength(self, when: date, stage: int, *, plyo: bool, maintenance: bool = False) -> Session:
-        chosen: list[Exercise] = exercises.strength_session(stage)
-        if plyo:
-            chosen = chosen + exercises.plyometrics()
-        label = "Strength" if maintenance else "Rehab"
-        cues = [pain.stop_rule(self.ceiling)]
-        if stage == 1:
-            cues.append("Hip near neutral; holds should ease the pain, not raise it.")
-        else:
-            cues.append("Heavy and slow: 3 seconds up, 3 seconds down. No hamstring stretching.")
-        if maintenance:
-            cues.append("Maintenance: keep the same load; at least one session a week for as long as you run.")
-        return Session(
-            uid=session_uid(self.seed, when, Kind.STRENGTH), date=when, kind=Kind.STRENGTH,
-            title=f"{label}: {exercises.short_name(chosen)}", running_minutes=0, intervals=None,
-            continuous_minutes=None, terrain=Terrain.FLAT, intensity=Intensity.EASY, cues=cues, exercises=chosen,
-        )
-
-    def _rest(self, when: date) -> Session:
-        return Session(
-            uid=session_uid(self.seed, when, Kind.REST), date=when, kind=Kind.REST, title="Rest day",
-            running_minutes=0, intervals=None, continuous_minutes=None, terrain=Terrain.FLAT,
-            intensity=Intensity.EASY, cues=[words.SITTING_ADVICE], exercises=[],
-        )
-
-    def _recent_longest(self, load: Load) -> float | None:
-        recent = [m for m in load.history[-continuous.LOOKBACK_WEEKS:] if m]
-        if self.longest_input is not None and len(load.history) < continuous.LOOKBACK_WEEKS:
-            recent.append(self.longest_input)
-        return max(recent) if recent else None
-
-    def _cadence_cue(self, load: Load) -> str:
-        cadence = self.request.cadence
-        if cadence is None:
-            return words.CADENCE_CUE
-        target = round(cadence * (1 + CADENCE_RISE))
-        return f"Cadence: aim for about {target} steps/min (+5% on your {cadence}); shorter, quicker, lighter steps."
-
-    def _rationale(self, load: Load, why: list[str], deload: bool, running: float, repeated: bool = False) -> str:
-        phase = load.phase
-        parts = [f"This is {words.PHASE_WEEK[phase]}, with rehab at stage {load.stage}."]
-        parts += why
-        if repeated:
-            parts.append("It stays a lighter week, about 20% under the full load, until the tendon settles.")
-        elif deload:
-            parts.append("This is a lighter week, with about 20% fewer minutes as every fourth week of continuous "
-                         "running, so the tendon can catch up.")
-        if phase is Phase.SETTLE:
-            parts.append("There is no running this week, just daily bridge holds with the hip near neutral and "
-                         "walks within your ceiling. To move on, rest pain must be 0 and a 30-minute brisk walk "
-                         f"must stay at or under {self.ceiling}/10.")
-        elif phase in (Phase.WALK_RUN, Phase.EASY_RUN):
-            parts.append(f"There are three sessions on non-consecutive days, flat and easy, with "
-                         f"{words.minutes(running)} running minutes in all. To move on, every session must stay at "
-                         f"or under {self.ceiling}/10 and mornings must be back to usual.")
-        elif phase is Phase.BUILD:
-            parts.append(f"This week has {words.minutes(running)} minutes of easy, flat running. To move on, no "
-                         f"session may go over {self.ceiling}/10 and no morning may be worse; minutes then grow by "
-                         "at most 10%.")
-        elif phase is Phase.REINTRODUCE:
-            parts.append("One run carries the new quality; it stays under 10% of the week's minutes and the week's "
-                         "volume does not rise.")
-        else:
-            parts.append("Keep two strength sessions a week at the same load for as long as you run.")
-        return " ".join(parts)
-
-    def _finish(self, weeks: list[Week], signs: list[str]) -> Plan:
-        target_words = self._target_words()
-        summary = words.summary(weeks=len(weeks), start_phase=self.entry.phase, target=target_words,
-                                reason=self.entry.reason, ceiling=self.ceiling)
+        while len(self.weeks) < LONGEST_PLAN and not self._done():
+            self._week()
+        if not self._done():
+            self.warnings.append(words.plan_cut(LONGEST_PLAN))
+        self.warnings += self._run_day_warnings()
         return Plan(
             status=Status.PLAN,
             request=self.request,
-            summary=summary,
-            weeks=weeks,
+            summary=words.summary(
+                weeks=len(self.weeks), start_phase=self.entry.phase, target=self._target_words(),
+                reason=self.entry.reason, ceiling=self.ceiling, target_week=self.load.target_week,
+                target_start=self._week_start(self.load.target_week),
+                assumed_settle=self.entry.phase is Phase.SETTLE),
+            weeks=self.weeks,
             warnings=self.warnings,
             referral=None,
             red_flags=signs,
-            progression_rule=words.progression_rule(self.ceiling, self.baseline),
+            progression_rule=words.progression_rule(self.ceiling),
             notices=self.notices,
             ceiling=self.ceiling,
+            target_week=self.load.target_week,
         )
 
+    def _done(self) -> bool:
+        return (self.load.phase is Phase.MAINTAIN and self.load.maintain_weeks >= progression.MAINTAIN_WEEKS
+                and len(self.history) >= SHORTEST_PLAN)
+
+    def _week_start(self, number: int | None) -> date | None:
+        return None if number is None else self.start + timedelta(days=7 * (number - 1))
+
+    def _week(self) -> None:
+        number = len(self.history) + 1
+        start = self.start + timedelta(days=7 * (number - 1))
+        load = self.load
+        lighter = False
+        if load.phase is not Phase.SETTLE and load.phase is not Phase.MAINTAIN and (
+                counts_minutes(load) or load.step.continuous):
+            load.continuous_weeks += 1
+            lighter = continuous.is_deload(load.continuous_weeks)
+        if load.target_week is None and load.phase is not Phase.SETTLE and at_target(load, self.runner):
+            load.target_week = number
+        phase, level, repeated = load.phase, load.level, load.repeat
+        # A hold in a lighter week repeats the lighter load, and a lighter week due meanwhile cuts no more.
+        cut = lighter and not (repeated and self.last_lighter)
+        lighter = lighter or (repeated and self.last_lighter)
+        if phase is Phase.SETTLE:
+            sessions, steps = layout.settle_week(start, self.seed, self.ceiling, load.settle_weeks), list[Step]()
+            self.quality_kinds = set()
+        else:
+            sessions, steps = self._running_week(start, lighter, cut)
+        planned = sum(s.running_minutes for s in steps)
+        full = load.total if counts_minutes(load) and not repeated else sum(
+            s.running_minutes for s in (self.last_steps if repeated and self.last_steps else steps))
+        done = WeekDone(number=number, start=start, phase=phase, steps=steps, planned_minutes=planned,
+                        lighter=lighter, cut=cut, repeated=repeated, ran=self._ran_in(start), full_minutes=full,
+                        quality=bool(self.quality_kinds) and phase is not Phase.SETTLE)
+        settled = adapt.settled(self.checkins, start, self.ceiling) if phase is Phase.SETTLE else None
+        judgement = self._judge(start, phase, settled)
+        rose = bool(self.history) and planned > self.history[-1].planned_minutes
+        if self.projecting:
+            self._advance(done, judgement, settled)
+            return
+        self._watch(number, phase, judgement, settled, planned, rose)
+        why = self.why
+        moved = self._moved_out(done, judgement, settled)
+        self.why = self._advance(done, judgement, settled)
+        if moved:
+            self.why.append(words.moved_out(moved, self.load.target_week))
+        self.weeks.append(Week(
+            number=number, start=start, phase=phase, running_minutes=round(planned, 1),
+            distance=units.to_distance(planned, self.request),
+            rationale=words.rationale(phase=phase, stage=_stage(level), why=why, lighter=lighter,
+                                      running=planned, ceiling=self.ceiling,
+                                      sessions=len(steps)),
+            sessions=sorted(sessions, key=lambda s: (s.date, s.kind.value)), deload=lighter,
+            rehab_stage=_stage(level), decision=judgement.decision,
+        ))
+
+    def _advance(self, done: WeekDone, judgement: adapt.Judgement, settled: bool | None) -> list[str]:
+        reasons = progression.advance(self.load, done, judgement, self.runner, settled=settled,
+                                      history=self.history)
+        self.history.append(done)
+        if done.steps:
+            self.last_steps, self.last_lighter = done.steps, done.lighter
+        return reasons
+
+    def _judge(self, start: date, phase: Phase, settled: bool | None) -> adapt.Judgement:
+        if phase is Phase.SETTLE:
+            if settled is None:
+                return adapt.Judgement()
+            if settled:
+                return adapt.Judgement(Decision.PROGRESS)
+            return adapt.Judgement(Decision.HOLD, True, [words.NOT_SETTLED])
+        return adapt.judge_week(start, self.checkins, ceiling=self.ceiling,
+                                pain_at_rest=self.request.pain_at_rest, gap_days=self._gap_days(start))
+
+    def _watch(self, number: int, phase: Phase, judgement: adapt.Judgement, settled: bool | None,
+               planned: float, rose: bool) -> None:
+        """The physiotherapist notice, on pain evidence only (rules 7 and 8, v2)."""
+        if phase is Phase.SETTLE:
+            due = self.watch.settle_week(settled)
+        else:
+            start = self._week_start(number)
+            assert start is not None
+            pains = [c.pain_during for c in self.checkins if start <= c.date < start + timedelta(days=7)]
+            due = self.watch.week(number, judgement, mean(pains) if pains else None, planned, rose=rose,
+                                  at_target=at_target(self.load, self.runner))
+        if due and words.PHYSIO_NOTICE not in self.notices:
+            self.notices.append(words.PHYSIO_NOTICE)
+
+    # -- one running week -------------------------------------------------------------------------
+
+    def _running_week(self, start: date, lighter: bool, cut: bool) -> tuple[list[Session], list[Step]]:
+        load = self.load
+        earliest = max(0, (load.rest_until - start).days) if load.rest_until else 0
+        back_to_back = counts_minutes(load) and load.weeks_at_top >= continuous.BACK_TO_BACK_AFTER_WEEKS
+        days = layout.run_days(load.runs, earliest=earliest, before=self.last_run_days, back_to_back=back_to_back)
+        quality = None
+        if load.phase is Phase.REINTRODUCE and load.calm_weeks >= reintroduce.CALM_WEEKS:
+            quality = reintroduce.step(load.quality, load.total * (continuous.DELOAD_FACTOR if lighter else 1))
+        elif load.phase is Phase.MAINTAIN and counts_minutes(load) and load.calm_weeks >= reintroduce.CALM_WEEKS:
+            quality = reintroduce.keep(load.maintain_weeks, load.total)
+        climbing = not (load.repeat or load.stepped_back or lighter or counts_minutes(load))
+        sessions: list[Session] = []
+        steps: list[Step] = []
+        last_ok: Step | None = None
+        after_over = stop = False
+        for index, day in enumerate(days):
+            when = start + timedelta(days=day)
+            if stop:
+                sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
+                continue
+            # Rule 7 (v2): pain over the ceiling on any earlier day of the week (a rehab day too) reaches this run.
+            overs = self._over_days_before(when)
+            if adapt.two_over_within_a_week(overs, start):
+                stop = True
+                sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
+                continue
+            after_over = after_over or any(d >= start for d in overs)
+            step = self._prescribe(index, when, cut)
+            if after_over and last_ok is not None:
+                step = min(step, last_ok)  # rule 7 (v2): the next run repeats the last one within the ceiling
+            self.run_number += 1
+            self.running_since = self.running_since or when
+            sessions.append(layout.run(
+                when, self.seed, self.run_number, step, ceiling=self.ceiling, baseline=self.request.pain_at_rest,
+                cadence_cue=self.cadence_cue, quality=quality if index == len(days) // 2 else None,
+                level=load.level))
+            steps.append(step)
+            checkin = self.by_date.get(when)
+            completed = checkin is None or checkin.completed
+            if completed:
+                self.ran_days.append(when)
+                if step.continuous:
+                    self.runs_done.append((when, step.minutes))
+            if checkin is not None and adapt.over(checkin, self.ceiling):
+                after_over = True
+            elif completed and not (checkin and adapt.morning_worse(checkin, self.checkins,
+                                                                    self.request.pain_at_rest)):
+                last_ok = step
+                if climbing:
+                    self._climb(when)
+        if quality is not None and steps:
+            sessions = self._quality_within_share(sessions, steps, quality)
+            sessions = self._nothing_new_in_a_rise(sessions, steps, quality)
+        self.quality_kinds = {(s.intensity, s.terrain) for s in sessions if s.quality_minutes}
+        sessions += self._rehab_days(start, days)
+        self.last_run_days = [(s.date - start).days for s in sessions if s.kind is Kind.RUN]
+        return sessions, steps
+
+    def _nothing_new_in_a_rise(self, sessions: list[Session], steps: list[Step],
+                               quality: reintroduce.Step) -> list[Session]:
+        """Rule 22 (v2): quality never new in a week whose minutes rise on the week actually before it."""
+        before = self.history[-1].planned_minutes if self.history else 0
+        new = (quality.intensity, quality.terrain) not in self.quality_kinds
+        if not new or sum(s.running_minutes for s in steps) <= before:
+            return sessions
+        title, cue = words.quality_title(quality), words.quality_cue(quality)
+        return [replace(s, title=s.title.replace(title, ""), intensity=Intensity.EASY, terrain=Terrain.FLAT,
+                        quality_minutes=0, cues=[c for c in s.cues if c != cue]) if s.quality_minutes else s
+                for s in sessions]
+
+    def _quality_within_share(self, sessions: list[Session], steps: list[Step],
+                              quality: reintroduce.Step) -> list[Session]:
+        """Rule 22: quality at most 10% of the week's minutes as the week turned out."""
+        share = reintroduce.within_share(quality, sum(s.running_minutes for s in steps))
+        if share == quality:
+            return sessions
+        old_cue, new_cue = words.quality_cue(quality), words.quality_cue(share)
+        return [replace(s, quality_minutes=share.minutes,
+                        title=s.title.replace(words.quality_title(quality), words.quality_title(share)),
+                        cues=[new_cue if c == old_cue else c for c in s.cues]) if s.quality_minutes else s
+                for s in sessions]
+
+    def _over_days_before(self, when: date) -> list[date]:
+        """Days of the last week whose check-in went over the ceiling, before `when`."""
+        since = when - timedelta(days=adapt.STEP_BACK_WINDOW_DAYS)
+        return [c.date for c in self.checkins if since < c.date < when and adapt.over(c, self.ceiling)]
+
+    def _prescribe(self, index: int, when: date, lighter: bool) -> Step:
+        """The run of this day, before any same-week reaction: capped by rule 15, lighter by rule 16."""
+        load = self.load
+        if load.repeat and self.last_steps:
+            step = self.last_steps[min(index, len(self.last_steps) - 1)]
+        elif counts_minutes(load):
+            step = ladder.continuous(int(load.total / max(load.runs, 1) + continuous.EPSILON))
+        else:
+            step = load.step
+        if not step.continuous:
+            return step  # walk-run sessions follow the ladder (rule 13)
+        minutes = continuous.lighter(step.minutes) if lighter else step.minutes
+        cap = continuous.single_run_cap(self._recent_longest(when))
+        if cap is not None:
+            minutes = min(minutes, cap)
+        return ladder.continuous(minutes)
+
+    def _monday(self, day: date) -> date:
+        return self.start + timedelta(days=7 * ((day - self.start).days // 7))
+
+    def _climb(self, when: date) -> None:
+        """Rule 13 (v2): after two sessions at a step within the ceiling, the next session moves up."""
+        load = self.load
+        load.done_at_step += 1
+        if load.done_at_step < ladder.SESSIONS_AT_A_STEP or load.step.at_top:
+            return
+        following = load.step.up()
+        if following.running_minutes * load.runs > self.runner.target:
+            return  # rule 18: never past the target
+        recent = [d for d in load.step_days if (when - d).days < 7]
+        if len(recent) >= ladder.STEPS_IN_7_DAYS:
+            return
+        cap = continuous.single_run_cap(self._recent_longest(when))
+        if following.continuous and cap is not None and following.minutes > cap:
+            return
+        load.step, load.done_at_step = following, 0
+        load.step_days.append(when)
+        if following.continuous:
+            load.phase = Phase.EASY_RUN
+
+    def _rehab_days(self, start: date, run_days: list[int]) -> list[Session]:
+        load = self.load
+        free = [d for d in range(7) if d not in run_days]
+        if load.level == 1:
+            self.last_strength_days = []  # bridge holds are no heavy day (rule 24)
+            return [layout.strength(start + timedelta(days=d), self.seed, self.ceiling, 1, plyo=False) for d in free]
+        maintenance = load.phase is Phase.MAINTAIN
+        count = exercises.MAINTENANCE_SESSIONS if maintenance else exercises.HEAVY_SESSIONS
+        chosen = layout.strength_days(count, runs=run_days, before=self.last_strength_days)
+        self.last_strength_days = chosen
+        plyo = chosen[:exercises.PLYO_SESSIONS] if load.level >= exercises.PLYO_LEVEL else []
+        sessions = [layout.strength(start + timedelta(days=d), self.seed, self.ceiling, load.level,
+                                    plyo=d in plyo, maintenance=maintenance) for d in chosen]
+        sessions += [layout.rest(start + timedelta(days=d), self.seed) for d in free if d not in chosen]
+        return sessions
+
+    # -- what the check-ins say ----------------------------------------------------------------------
+
+    def _recent_longest(self, when: date) -> float | None:
+        """Rule 15 (v2): the longest continuous run done (or planned, without a check-in) before a run day.
+
+        Read cautiously: the three whole weeks before the run's week when they hold a continuous run
+        (inside "the previous 30 days" of every day of the week, so never looser than the rule), else
+        the 30 days before the day itself, so a cap is never lost to a walk-run stretch.
+        """
+        week_start = self._monday(when)
+        narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
+        recent = [narrow] if narrow is not None else []
+        if not recent:
+            wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
+            recent = [wide] if wide is not None else []
+        if week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS):
+            if self.runner.longest is not None:  # longest_run: a run of the 30 days before the plan
+                recent.append(self.runner.longest)
+            elif not recent and self.runner.current_run:
+                recent.append(self.runner.current_run)  # rule 11: week 1 holds the runner's own run
+        return max(recent) if recent else None
+
+    def _longest_between(self, since: date, until: date) -> float | None:
+        longest = None
+        for day, length in reversed(self.runs_done):  # in date order: read back only as far as `since`
+            if day < since:
+                break
+            if day < until:
+                longest = length if longest is None else max(longest, length)
+        return longest
+
+    def _ran_in(self, start: date) -> bool:
+        return any(start <= d < start + timedelta(days=7) for d in self.ran_days)
+
+    def _gap_days(self, start: date) -> int:
+        """The longest stretch without running that a missed session caused, reaching into this week."""
+        end = start + timedelta(days=7)
+        missed = [c.date for c in self.checkins if start <= c.date < end and not c.completed
+                  and c.date not in self.ran_days and self._was_run_day(c.date)]
+        longest = 0
+        for day in missed:
+            # Days before running started in the plan (settle weeks) are no gap.
+            started = self.running_since or day
+            before = max((d for d in self.ran_days if d < day), default=started - timedelta(days=1))
+            after = min((d for d in self.ran_days if d > day), default=end)
+            longest = max(longest, (after - before).days - 1)
+        return longest
+
+    def _was_run_day(self, day: date) -> bool:
+        week = (day - self.start).days // 7
+        return week == len(self.history) and (day - self.start).days % 7 in self.last_run_days
+
+    def _moved_out(self, done: WeekDone, judgement: adapt.Judgement, settled: bool | None) -> int:
+        """Rule 35: how many weeks a hold or step back moved the expected target week out."""
+        if judgement.decision not in (Decision.HOLD, Decision.STEP_BACK) or self.load.target_week is not None:
+            return 0
+        with_it = self._project(done, judgement, settled)
+        without = self._project(done, adapt.Judgement(Decision.PROGRESS), settled)
+        if with_it is None or without is None:
+            return 0
+        return max(0, with_it - without)
+
+    def _project(self, done: WeekDone, judgement: adapt.Judgement, settled: bool | None) -> int | None:
+        clone = copy.copy(self)
+        clone.load = copy.deepcopy(self.load)
+        clone.history, clone.weeks = list(self.history), []
+        clone.runs_done, clone.ran_days = list(self.runs_done), list(self.ran_days)
+        clone.checkins, clone.by_date, clone.projecting = [], {}, True
+        clone._advance(done, judgement, True if settled is False else settled)
+        horizon = min(LONGEST_PLAN, len(self.history) + PROJECTION_WEEKS)
+        while clone.load.target_week is None and len(clone.history) < horizon:
+            clone._week()
+        return clone.load.target_week
+
+    # -- words ---------------------------------------------------------------------------------------
+
     def _target_words(self) -> str:
-        distance = units.to_distance(self.target, self.request)
-        if distance is None:
-            return f"{words.minutes(round(self.target))} minutes"
-        unit = self.request.unit.value
-        return f"{words.minutes(round(self.target))} minutes (about {words.minutes(distance)} {unit})"
+        distance = units.to_distance(self.runner.target, self.request)
+        unit = None if distance is None else self.request.unit.value
+        return words.target(self.runner.target, distance, unit)
+
+    def _run_day_warnings(self) -> list[str]:
+        """Rule 17 (v2): a warning never promises run days the plan does not reach."""
+        asked = self.request.runs_per_week
+        most = max((len([s for s in w.sessions if s.kind is Kind.RUN]) for w in self.weeks), default=0)
+        fits = min(asked, continuous.MOST_RUNS, continuous.RUN_DAYS_THAT_FIT)
+        warnings = []
+        if min(asked, continuous.MOST_RUNS) > continuous.RUN_DAYS_THAT_FIT:
+            warnings.append(words.runs_do_not_fit(asked, continuous.RUN_DAYS_THAT_FIT))
+        first_full = next((w.number for w in self.weeks
+                           if len([s for s in w.sessions if s.kind is Kind.RUN]) >= fits), None)
+        if fits > most or first_full is None:
+            warnings.append(words.runs_not_reached(fits, most))
+        elif first_full > 1:
+            warnings.append(words.runs_come_back(fits, first_full))
+        return warnings
 
 
-def _spread(first: int, count: int, back_to_back: bool) -> list[int] | None:
-    """Run days from `first`, spaced two apart, closing up only where back-to-back days are allowed."""
-    gap_days = list(range(first, 7, 2))
-    if len(gap_days) >= count:
-        return gap_days[:count]
-    if not back_to_back:
-        return None
-    days = list(range(first, 7))
-    if len(days) < count:
-        return None
-    # Fill the gaps from the end of the week, keeping a rest day early on.
-    chosen = set(gap_days)
-    for day in reversed(days):
-        if len(chosen) >= count:
-            break
-        chosen.add(day)
-    return sorted(chosen)
-
-
-def _pick(days: list[int], count: int) -> list[int]:
-    """Spread `count` strength days over the free days of the week."""
-    if len(days) <= count:
-        return days
-    if count == 1:
-        return [days[0]]
-    return sorted({days[round(i * (len(days) - 1) / (count - 1))] for i in range(count)})
+def _stage(level: int) -> int:
+    return exercises.stage_of(level)

@@ -49,9 +49,68 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
 
 CATALOGUE_BY_ID = {entry.id: entry for entry in CATALOGUE}
 
-# Heavy slow resistance moves from about 15 repetitions toward 8 (rule 24); each step up
-# comes with a stage change, so strength load only rises in a week running holds (rule 27).
-REPS_BY_STAGE = {2: 15, 3: 10, 4: 8}
+HEAVY_CUE = (
+    "Heavy and slow: 3 seconds up, 3 seconds down. Heavy means a load you could lift only a few more times; "
+    "add load when the last reps of 3 × 8-10 feel easy and pain stays within your ceiling, in a week your "
+    "running does not rise. No hamstring stretching."
+)
+PLYO_CUE = "Skips and bounds: quick, light contacts and low volume; stop if the buttock pain rises."
+HOLDS_BEFORE_A_RUN = "Before you run, if the tendon is grumbling: 5 × 45 s bridge holds ease the pain (rule 24)."
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step of strength loading: which exercises a heavy session holds, and how many reps.
+
+    Each level adds one thing (rule 25: one new hip-flexion exercise at a time, each replacing an
+    easier stage-2 exercise, so a session keeps four to six exercises).
+    """
+
+    stage: int
+    exercises: tuple[str, ...]
+    reps: int | None
+
+
+STAGE_2 = ("glute_march", "single_leg_bridge", "single_leg_hamstring_catch", "hip_abduction", "pelvic_control")
+LEVELS: tuple[Level, ...] = (
+    Level(1, ("isometric_bridge_hold",), None),
+    Level(2, STAGE_2, 15),  # rule 24: about 15 reps, moving toward 8
+    Level(3, ("swiss_ball_hamstring_curl", *STAGE_2[1:]), 12),
+    Level(3, ("swiss_ball_hamstring_curl", "single_leg_bridge", "runners_arabesque", "hip_abduction",
+              "pelvic_control"), 10),
+    Level(3, ("swiss_ball_hamstring_curl", "single_leg_bridge", "runners_arabesque", "hip_abduction",
+              "single_leg_romanian_deadlift"), 10),
+    Level(4, ("swiss_ball_hamstring_curl", "single_leg_bridge", "runners_arabesque",
+              "single_leg_romanian_deadlift", "hip_abduction"), 8),
+)
+TOP_LEVEL = len(LEVELS)
+PLYO_LEVEL = TOP_LEVEL  # rule 26: plyometrics come with stage 4
+FIRST_FLEXION_LEVEL = 3  # rule 25: the first level that loads into hip flexion
+WEEKS_AT_STAGE_2 = 2  # rule 25: two weeks of stage 2 within the ceiling before stage 3
+WEEKS_AT_A_LEVEL = 1  # rule 25: each new hip-flexion exercise at least a week after the last
+MOST_IN_A_SESSION = 6  # rule 24 (v2): four to six exercises a session
+HEAVY_SESSIONS = 3  # rule 24: three heavy sessions a week in stages 2-4
+MAINTENANCE_SESSIONS = 2  # rule 28: two a week after the return
+PLYO_SESSIONS = 2  # rule 26: twice a week
+
+# How long a session really takes (rule 24 asks the calendar to be honest): 3 s up and 3 s down a
+# rep, a minute's rest between sets, two minutes between holds, five minutes to warm up.
+SECONDS_A_REP = 6
+REST_BETWEEN_SETS = 60
+REST_BETWEEN_HOLDS = 120
+PLYO_SET_SECONDS = 90
+WARM_UP_MINUTES = 5
+
+
+def stage_of(level: int) -> int:
+    """The rehab stage (1-4, rules 23-26) a strength level belongs to."""
+    return LEVELS[level - 1].stage
+
+
+def weeks_before_next(level: int) -> int:
+    """Weeks a level is done within the ceiling before the next may come (rule 25)."""
+    return WEEKS_AT_STAGE_2 if level <= 2 else WEEKS_AT_A_LEVEL
+
 
 @cache  # Exercise is frozen, so one instance per prescription can be shared by every session
 def _exercise(entry_id: str, sets: int, reps: int | None = None, hold: int | None = None) -> Exercise:
@@ -64,22 +123,30 @@ def isometrics() -> list[Exercise]:
     return [_exercise("isometric_bridge_hold", sets=5, hold=45)]
 
 
-def strength_session(stage: int) -> list[Exercise]:
-    """The exercises of one strength session at a rehab stage (rules 23-26); stage 5 is maintenance."""
-    if stage <= 1:
+def strength_session(level: int) -> list[Exercise]:
+    """The exercises of one strength session at a level (rules 23-25)."""
+    if level <= 1:
         return isometrics()
-    reps = REPS_BY_STAGE[min(stage, 4)]
-    exercises = [
-        _exercise(e.id, sets=3, reps=reps) for e in CATALOGUE if e.stage == 2
-    ]
-    if stage >= 3:
-        exercises += [_exercise(e.id, sets=3, reps=reps) for e in CATALOGUE if e.stage == 3]
-    return exercises
+    chosen = LEVELS[min(level, TOP_LEVEL) - 1]
+    return [_exercise(entry_id, sets=3, reps=chosen.reps) for entry_id in chosen.exercises]
 
 
 def plyometrics() -> list[Exercise]:
     """Stage 4: light plyometrics, twice a week, before speed and hills return (rule 26)."""
     return [_exercise("a_skip", sets=3, reps=10), _exercise("bounding", sets=3, reps=6)]
+
+
+def session_minutes(exercises: list[Exercise]) -> float:
+    """An honest length for a strength session, rounded up to 5 minutes."""
+    seconds = WARM_UP_MINUTES * 60
+    for exercise in exercises:
+        if CATALOGUE_BY_ID[exercise.id].stage == 4:
+            seconds += exercise.sets * PLYO_SET_SECONDS
+        elif exercise.hold_seconds:
+            seconds += exercise.sets * (exercise.hold_seconds + REST_BETWEEN_HOLDS)
+        else:
+            seconds += exercise.sets * ((exercise.reps or 0) * SECONDS_A_REP + REST_BETWEEN_SETS)
+    return float(-(-seconds // 300) * 5)
 
 
 def short_name(exercises: list[Exercise]) -> str:
@@ -90,6 +157,7 @@ def short_name(exercises: list[Exercise]) -> str:
         "single_leg_bridge": "bridges",
         "swiss_ball_hamstring_curl": "ball curls",
         "runners_arabesque": "arabesque",
+        "single_leg_romanian_deadlift": "RDL",
         "a_skip": "skips",
     }
     picked = [words[e.id] for e in exercises if e.id in words]

@@ -17,10 +17,11 @@ def stop_rule(limit: int) -> str:
 
 
 def next_morning_rule(baseline: int) -> str:
-    """Rule 6: the morning after, pain must be back to the runner's usual level."""
+    """Rule 6: the morning after, pain must be back to the runner's usual level (a trend, v2)."""
+    usual = f"{baseline}/10 at rest" if baseline else "your usual mornings of the last two weeks"
     return (
-        f"Next morning: pain should be back to your usual level ({baseline}/10 at rest). "
-        "If it is not, repeat this week instead of moving on."
+        f"Next morning: pain should be back to your usual level ({usual}). "
+        "If it is not, the plan repeats this week's load instead of moving on."
     )
 
 

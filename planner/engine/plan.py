@@ -137,6 +137,7 @@ class Session:
     warmup_minutes: float = 0
     cooldown_minutes: float = 0
     quality_minutes: float = 0
+    duration_minutes: float = 0  # a strength session's honest length (rule 24)
 
     @property
     def total_minutes(self) -> float:
@@ -147,7 +148,7 @@ class Session:
         if self.kind is Kind.CROSS_TRAIN:
             return self.continuous_minutes or 30
         if self.kind is Kind.STRENGTH:
-            return 30
+            return self.duration_minutes or 30
         return 0
 
 

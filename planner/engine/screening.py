@@ -48,6 +48,12 @@ RED_FLAGS: tuple[RedFlag, ...] = (
 
 RED_FLAGS_BY_ID = {flag.id: flag for flag in RED_FLAGS}
 
+# Rule 3 (v2): what each sign asks of the runner, said as plainly as its urgency.
+ACTION = {
+    Status.EMERGENCY: "seek emergency care now",
+    Status.SEE_CLINICIAN: "stop running and see a clinician",
+}
+
 
 def screen(red_flags: tuple[str, ...]) -> tuple[Status, str | None]:
     """Return the plan status the answers call for and, when not `plan`, the referral text."""
@@ -72,4 +78,4 @@ def screen(red_flags: tuple[str, ...]) -> tuple[Status, str | None]:
 
 def red_flag_signs() -> list[str]:
     """Every sign that stops the plan, in words, as each plan lists them (rule 3)."""
-    return [f"{f.sign[0].upper()}{f.sign[1:]}: stop and get checked." for f in RED_FLAGS]
+    return [f"{f.sign[0].upper()}{f.sign[1:]}: {ACTION[f.status]}." for f in RED_FLAGS]

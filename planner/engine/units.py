@@ -1,16 +1,22 @@
-"""Distances become minutes through the easy pace; the engine counts only minutes."""
+"""Distances become minutes through the easy pace; the engine counts only minutes (rule 32)."""
 
 from __future__ import annotations
 
 from .plan import PlanRequest, Unit
 
-DEFAULT_PACE = {Unit.KM: "6:30", Unit.MI: "10:30"}
+# Rule 32: without a pace, assume a brisk one, so minutes are never over-estimated.
+DEFAULT_PACE = {Unit.KM: "5:00", Unit.MI: "8:00"}
 
 
 def pace_minutes(pace: str) -> float:
     """ "6:30" -> 6.5 minutes per unit."""
     minutes, seconds = pace.split(":")
     return int(minutes) + int(seconds) / 60
+
+
+def pace_assumed(request: PlanRequest) -> bool:
+    """Whether distances are converted with the assumed pace because the runner gave none."""
+    return request.unit is not Unit.MIN and request.easy_pace is None
 
 
 def effective_pace(request: PlanRequest) -> str | None:

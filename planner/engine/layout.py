@@ -1,0 +1,169 @@
+"""Laying out one week: which days run, which days hold the rehab, and each session's contents
+(rules 5, 12, 17, 20, 22-28)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from functools import cache
+from itertools import combinations, pairwise
+
+from . import continuous, exercises, ladder, pain, reintroduce, words
+from .ladder import Step
+from .plan import Exercise, Intensity, Kind, Session, Terrain
+
+UID_NAMESPACE = uuid.UUID("5b0f6c2e-1f7d-4c1a-9a43-2d1f0b8e7c31")  # fixed forever: UIDs depend on it
+SETTLE_WALK_DAYS = (0, 2, 4)
+SETTLE_WALKS = (20, 30)  # minutes: the first settle week, then 30 (rule 8's 30-minute brisk walk)
+STRENGTH_DAYS = range(6)  # heavy days Monday to Saturday, so no two fall together across weeks
+CADENCE_RISE = 0.05  # rule 20: +5%, never more than +10%
+
+
+def session_uid(seed: str, day: date, kind: Kind) -> str:
+    """Opaque and stable: the same day and kind of the same plan keep their UID across re-plans."""
+    return str(uuid.uuid5(UID_NAMESPACE, f"{seed}/{day.isoformat()}/{kind.value}")).upper()
+
+
+def _adjacent(days: tuple[int, ...]) -> int:
+    return sum(1 for a, b in pairwise(days) if b - a == 1)
+
+
+def _longest_streak(days: list[int]) -> int:
+    longest = streak = 0
+    for a, b in pairwise([-99, *days]):
+        streak = streak + 1 if b - a == 1 else 1
+        longest = max(longest, streak)
+    return longest
+
+
+def run_days(count: int, *, earliest: int, before: list[int], back_to_back: bool) -> list[int]:
+    return list(_run_days(count, earliest, tuple(before), back_to_back))
+
+
+@cache
+def _run_days(count: int, earliest: int, before: tuple[int, ...], back_to_back: bool) -> tuple[int, ...]:
+    """Up to `count` run days of a week (rules 12 and 17).
+
+    `before` holds last week's run days (0-6); `earliest` is the first day running may start.
+    Back-to-back days only when allowed, never more than two running days in a row, and the
+    days spread so the same pattern repeats well week after week.
+    """
+    previous = [d - 7 for d in before]
+    for wanted in range(count, 0, -1):
+        best: tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]] | None = None
+        for days in combinations(range(max(0, earliest), 7), wanted):
+            joined = [*previous, *days]
+            pairs = _adjacent(tuple(joined)) - _adjacent(tuple(previous))  # pairs this week makes
+            if (pairs and not back_to_back) or _longest_streak(joined) > continuous.MOST_DAYS_IN_A_ROW:
+                continue
+            cyclic = [b - a for a, b in pairwise([*days, days[0] + 7])]
+            key = (_adjacent((*days, days[0] + 7)), -min(cyclic), days)
+            if best is None or key < best[0]:
+                best = (key, days)
+        if best is not None:
+            return best[1]
+    return ()
+
+
+def strength_days(count: int, *, runs: list[int], before: list[int]) -> list[int]:
+    """Heavy sessions on non-consecutive days, on non-running days where possible (rule 24 v2)."""
+    return list(_strength_days(count, tuple(runs), tuple(before)))
+
+
+@cache
+def _strength_days(count: int, runs: tuple[int, ...], before: tuple[int, ...]) -> tuple[int, ...]:
+    previous = [d - 7 for d in before]
+    best: tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]] | None = None
+    for days in combinations(STRENGTH_DAYS, count):
+        if _adjacent(tuple([*previous, *days])) - _adjacent(tuple(previous)):
+            continue
+        key = (sum(d in runs for d in days), -min(b - a for a, b in pairwise([*days, days[0] + 7])), days)
+        if best is None or key < best[0]:
+            best = (key, days)
+    return best[1] if best else ()
+
+
+def settle_week(start: date, seed: str, ceiling: int, settle_week_number: int) -> list[Session]:
+    """Daily bridge holds, walks within the ceiling and advice on sitting (rule 8)."""
+    walk = SETTLE_WALKS[min(settle_week_number, len(SETTLE_WALKS) - 1)]
+    sessions = []
+    for day in range(7):
+        when = start + timedelta(days=day)
+        sessions.append(strength(when, seed, ceiling, 1, plyo=False))
+        if day in SETTLE_WALK_DAYS:
+            sessions.append(Session(
+                uid=session_uid(seed, when, Kind.CROSS_TRAIN), date=when, kind=Kind.CROSS_TRAIN,
+                title=words.walk_title(walk), running_minutes=0, intervals=None, continuous_minutes=walk,
+                terrain=Terrain.FLAT, intensity=Intensity.EASY,
+                cues=[words.walk_cue(walk, ceiling), pain.stop_rule(ceiling), words.SITTING_ADVICE], exercises=[],
+            ))
+    return sessions
+
+
+def run(when: date, seed: str, number: int, step: Step, *, ceiling: int, baseline: int, cadence_cue: str,
+        quality: reintroduce.Step | None, level: int) -> Session:
+    """One run session: a walk-run rung or a continuous easy run, with its quality if any (rules 13-22)."""
+    cues = [pain.stop_rule(ceiling), pain.next_morning_rule(baseline), cadence_cue]
+    intensity, terrain = Intensity.EASY, Terrain.FLAT
+    intervals = step.intervals()
+    if step.continuous:
+        title = words.run_title(number, step.minutes)
+        cues.insert(0, words.EASY_FLAT)
+        continuous_minutes: float | None = step.minutes
+    else:
+        rung = ladder.rung(step.rung)
+        title = words.walk_run_title(number, rung.repeats, rung.run_minutes, rung.walk_minutes)
+        cues.insert(0, words.walk_run_cue(intervals or []))
+        continuous_minutes = None
+    quality_minutes = 0.0
+    if quality is not None:
+        intensity, terrain = quality.intensity, quality.terrain
+        quality_minutes = quality.minutes
+        cues.insert(1, words.quality_cue(quality))
+        title += words.quality_title(quality)
+    run_exercises: list[Exercise] = exercises.isometrics() if level == 1 else []
+    cues.append(words.HOLDS_WITH_RUN if run_exercises else exercises.HOLDS_BEFORE_A_RUN)
+    return Session(
+        uid=session_uid(seed, when, Kind.RUN), date=when, kind=Kind.RUN, title=title,
+        running_minutes=step.running_minutes, intervals=intervals, continuous_minutes=continuous_minutes,
+        terrain=terrain, intensity=intensity, cues=cues, exercises=run_exercises,
+        warmup_minutes=ladder.WARMUP_WALK, cooldown_minutes=ladder.COOLDOWN_WALK, quality_minutes=quality_minutes,
+    )
+
+
+def strength(when: date, seed: str, ceiling: int, level: int, *, plyo: bool, maintenance: bool = False) -> Session:
+    """A rehab (or, after the return, maintenance) strength session (rules 23-28)."""
+    chosen: list[Exercise] = exercises.strength_session(level)
+    if plyo:
+        # Rule 24 (v2): four to six exercises; the plyometrics take the place of the last lift.
+        chosen = chosen[:exercises.MOST_IN_A_SESSION - len(exercises.plyometrics())] + exercises.plyometrics()
+    cues = [pain.stop_rule(ceiling)]
+    cues.append(words.HOLDS_CUE if level == 1 else exercises.HEAVY_CUE)
+    if plyo:
+        cues.append(exercises.PLYO_CUE)
+    if maintenance:
+        cues.append(words.MAINTENANCE_CUE)
+    if level > 1:
+        cues.append(exercises.HOLDS_BEFORE_A_RUN)
+    minutes = exercises.session_minutes(chosen)
+    return Session(
+        uid=session_uid(seed, when, Kind.STRENGTH), date=when, kind=Kind.STRENGTH,
+        title=words.strength_title(exercises.short_name(chosen), minutes, maintenance=maintenance),
+        running_minutes=0, intervals=None, continuous_minutes=None, terrain=Terrain.FLAT, intensity=Intensity.EASY,
+        cues=cues, exercises=chosen, duration_minutes=minutes,
+    )
+
+
+def rest(when: date, seed: str, *, why: str | None = None) -> Session:
+    return Session(
+        uid=session_uid(seed, when, Kind.REST), date=when, kind=Kind.REST, title=words.REST_TITLE,
+        running_minutes=0, intervals=None, continuous_minutes=None, terrain=Terrain.FLAT,
+        intensity=Intensity.EASY, cues=[why, words.SITTING_ADVICE] if why else [words.SITTING_ADVICE], exercises=[],
+    )
+
+
+def cadence_cue(cadence: int | None) -> str:
+    """Rule 20: a numeric target +5% with a cadence, else the plain cue."""
+    if cadence is None:
+        return words.CADENCE_CUE
+    return words.cadence_target(round(cadence * (1 + CADENCE_RISE)), cadence)

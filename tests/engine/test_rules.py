@@ -1,4 +1,4 @@
-"""One or a few tests per numbered rule of shared/domain/clinical-rules.md."""
+"""One or a few tests per numbered rule of docs/clinical-rules.md (version 2)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from itertools import pairwise
 
 import pytest
 
-from planner.engine import Decision, Intensity, Kind, Phase, Status, Terrain, Unit
+from planner.engine import Decision, Kind, Phase, Status, Unit
 
 from .engine_support import (
-    CONTINUOUS_PHASES,
     STAGE_3_IDS,
     START,
     checkin,
@@ -63,18 +62,6 @@ def test_rule_02_see_clinician_flag_gives_no_plan_and_says_which_sign_and_why(fl
     assert why in p.referral
     assert "does not manage bone or nerve pain" in p.referral
 
-
-def test_rule_03_every_plan_lists_every_red_flag_sign_with_stop_and_get_checked() -> None:
-    for p in (plan(), plan(red_flags=("night_pain",)), plan(red_flags=("saddle_numbness",))):
-        assert len(p.red_flags) == len(EMERGENCY) + len(SEE_CLINICIAN)
-        assert all("stop and get checked" in sign for sign in p.red_flags)
-    text = " ".join(plan().red_flags).lower()
-    for words in ("saddle", "bladder", "both legs", "hopping", "night", "worse as you run", "pop",
-                  "below the knee", "weight loss"):
-        assert words in text
-
-
-# -- Pain monitoring --------------------------------------------------------------------------
 
 def test_rule_04_tolerance_above_5_is_held_at_5_with_warning() -> None:
     p = plan(pain_tolerance=8)
@@ -149,36 +136,6 @@ def test_rule_07_hold_in_a_lighter_week_repeats_the_lighter_load() -> None:
     assert held.weeks[index + 1].running_minutes <= held.weeks[index].running_minutes
 
 
-def test_rule_07_two_sessions_over_ceiling_in_7_days_step_back_a_rung_with_two_days_off() -> None:
-    base = plan()
-    week = 4
-    over = [checkin(_walk_run_day(week, d), during=6) for d in (0, 2)]
-    stepped = plan(checkins=over)
-    assert stepped.weeks[week - 1].decision is Decision.STEP_BACK
-    before = stepped.weeks[week - 1]
-    after = stepped.weeks[week]
-    assert after.running_minutes < before.running_minutes
-    assert after.running_minutes < base.weeks[week].running_minutes
-    assert runs(after)[0].intervals is not None
-    assert runs(after)[0].intervals[0].run_minutes < runs(before)[0].intervals[0].run_minutes  # one rung down
-    assert min(run_days(after)) >= 2  # two days with no running
-    rehab = [s for s in after.sessions if s.exercises]  # rehab goes on, starting in the days off
-    assert len(rehab) >= 3
-    assert min((s.date - after.start).days for s in rehab) < 2
-    assert "steps back" in after.rationale
-
-
-def test_rule_07_step_back_in_build_drops_about_20_percent() -> None:
-    base = plan(weekly_volume=200, unit=Unit.MIN, target_weekly_volume=400)
-    week = base.weeks[1]
-    days = [s.date for s in runs(week)][:2]
-    stepped = plan(checkins=[checkin(d, during=6) for d in days], weekly_volume=200, unit=Unit.MIN,
-                   target_weekly_volume=400)
-    ratio = stepped.weeks[2].running_minutes / stepped.weeks[1].running_minutes
-    assert 0.75 <= ratio <= 0.85
-    assert min(run_days(stepped.weeks[2])) >= 2
-
-
 def test_rule_07_over_ceiling_sessions_across_a_week_boundary_within_7_days_step_back() -> None:
     stepped = plan(checkins=[checkin(_walk_run_day(1, 4), during=6), checkin(_walk_run_day(2, 0), during=6)])
     assert stepped.weeks[0].decision is Decision.HOLD
@@ -201,16 +158,6 @@ def test_rule_07_five_days_without_running_steps_back_one_rung() -> None:
     assert p.weeks[4].running_minutes < p.weeks[3].running_minutes
 
 
-def test_rule_07_missed_days_in_build_drop_about_10_percent_per_five_days() -> None:
-    kwargs = dict(weekly_volume=200, unit=Unit.MIN, target_weekly_volume=400)
-    base = plan(**kwargs)
-    week = base.weeks[1]
-    missed = [checkin(s.date, during=0, completed=False) for s in runs(week)]
-    p = plan(checkins=missed, **kwargs)
-    ratio = p.weeks[2].running_minutes / p.weeks[1].running_minutes
-    assert 0.8 <= ratio <= 0.95
-
-
 def test_rule_07_third_bad_week_in_a_row_adds_physio_notice() -> None:
     two = plan(checkins=[checkin(_walk_run_day(w, 0), during=5) for w in (1, 2)])
     assert two.notices == []
@@ -219,85 +166,9 @@ def test_rule_07_third_bad_week_in_a_row_adds_physio_notice() -> None:
     assert "physiotherapist" in three.notices[0]
 
 
-def test_rule_07_no_improvement_after_12_weeks_adds_physio_notice() -> None:
-    checks = [checkin(_walk_run_day(w, 0), during=2) for w in range(1, 14)]
-    p = plan(checkins=checks)
-    assert any("physiotherapist" in n for n in p.notices)
-    better = [checkin(_walk_run_day(w, 0), during=2 if w < 6 else 0) for w in range(1, 14)]
-    assert plan(checkins=better).notices == []
-
-
-# -- Where the plan starts --------------------------------------------------------------------
-
-@pytest.mark.parametrize("fields", [
-    dict(pain_at_rest=2, weekly_volume=20),
-    dict(morning_after_worse=True, current_pain=5, weekly_volume=20),
-])
-def test_rule_08_reactive_tendon_settles_two_weeks_without_running(fields: dict) -> None:
-    p = plan(**fields)
-    settle = [w for w in p.weeks if w.phase is Phase.SETTLE]
-    assert len(settle) >= 2
-    assert p.weeks[0].phase is Phase.SETTLE and p.weeks[1].phase is Phase.SETTLE
-    for w in settle:
-        assert w.running_minutes == 0
-        for day in range(7):
-            todays = [s for s in w.sessions if (s.date - w.start).days == day]
-            assert any(e.id == "isometric_bridge_hold" for s in todays for e in s.exercises)
-        walks = [s for s in w.sessions if s.kind is Kind.CROSS_TRAIN]
-        assert walks and all("Walk" in s.cues[0] for s in walks)
-        assert any("cushion" in c for s in w.sessions for c in s.cues)
-    assert "30-minute brisk walk" in settle[0].rationale and "rest pain must be 0" in settle[0].rationale
-    assert any(w.running_minutes > 0 for w in p.weeks)
-
-
 def test_rule_08_morning_after_worse_within_ceiling_is_not_reactive() -> None:
     p = plan(morning_after_worse=True, current_pain=2, weekly_volume=20)
     assert p.weeks[0].phase is not Phase.SETTLE
-
-
-def test_rule_09_not_running_starts_walk_run_at_first_rung() -> None:
-    p = plan(weekly_volume=0)
-    first = p.weeks[0]
-    assert first.phase is Phase.WALK_RUN
-    for s in runs(first):
-        assert s.intervals is not None
-        assert (s.intervals[0].run_minutes, s.intervals[0].walk_minutes, s.intervals[0].repeats) == (1, 4, 4)
-
-
-@pytest.mark.parametrize("fields", [
-    dict(weekly_volume=200, unit=Unit.MIN, current_pain=5),
-    dict(weekly_volume=200, unit=Unit.MIN, current_pain=2, morning_after_worse=True),
-    dict(weekly_volume=30, unit=Unit.KM, current_pain=6, pain_tolerance=4),
-    dict(weekly_volume=50, unit=Unit.MIN, current_pain=4),
-])
-def test_rule_10_painful_running_starts_at_most_half_flat_and_easy(fields: dict) -> None:
-    p = plan(**fields)
-    current = fields["weekly_volume"] * (6.5 if fields["unit"] is Unit.KM else 1)
-    first = p.weeks[0]
-    assert 0 < first.running_minutes <= current / 2
-    assert all(s.terrain is Terrain.FLAT and s.intensity is Intensity.EASY for s in runs(first))
-
-
-@pytest.mark.parametrize("volume", [60, 90, 150, 240])
-def test_rule_11_running_within_ceiling_holds_current_minutes(volume: int) -> None:
-    p = plan(weekly_volume=volume, unit=Unit.MIN, current_pain=2, target_weekly_volume=400)
-    first = p.weeks[0]
-    assert first.running_minutes <= volume
-    assert first.running_minutes >= volume * 0.9
-    assert all(s.terrain is Terrain.FLAT and s.intensity is Intensity.EASY for s in runs(first))
-
-
-# -- The walk-run ladder ----------------------------------------------------------------------
-
-def test_rule_12_walk_run_has_three_non_consecutive_sessions_whatever_runs_per_week() -> None:
-    p = plan(runs_per_week=6)
-    assert any("3 runs on non-consecutive days" in w for w in p.warnings)
-    walk_run = [w for w in p.weeks if w.phase is Phase.WALK_RUN]
-    assert walk_run
-    for w in walk_run:
-        days = run_days(w)
-        assert len(days) == 3
-        assert all(b - a >= 2 for a, b in pairwise(days))
 
 
 def test_rule_13_ladder_rungs_in_order_each_done_at_least_twice() -> None:
@@ -323,38 +194,6 @@ def test_rule_13_at_most_two_rungs_in_seven_days() -> None:
 
 # -- Continuous running -----------------------------------------------------------------------
 
-def test_rule_14_continuous_runs_go_up_in_2_minute_steps_to_30() -> None:
-    p = plan()
-    lengths = [longest_run(w) for w in p.weeks if w.phase is Phase.EASY_RUN and not w.deload]
-    assert lengths[0] == 20 and lengths[-1] == 30
-    assert all(0 <= b - a <= 2 for a, b in pairwise(lengths))
-    for w in p.weeks:
-        if w.phase in (Phase.EASY_RUN, Phase.BUILD):
-            assert all(s.intensity is Intensity.EASY and s.terrain is Terrain.FLAT for s in runs(w))
-
-
-def test_rule_14_weekly_minutes_grow_at_most_10_percent_and_30_percent_over_two_weeks() -> None:
-    p = plan(weekly_volume=100, unit=Unit.MIN, current_pain=1, target_weekly_volume=400, runs_per_week=4)
-    minutes = [w.running_minutes for w in p.weeks if w.phase in CONTINUOUS_PHASES and not w.deload]
-    assert minutes[-1] > minutes[0]  # it does grow
-    for a, b in pairwise(minutes):
-        assert b <= a * 1.2
-    for a, _, c in zip(minutes, minutes[1:], minutes[2:], strict=False):
-        assert c <= a * 1.3
-    non_deload = [w.running_minutes for w in p.weeks if w.phase in CONTINUOUS_PHASES and not w.deload]
-    for a, b in pairwise(non_deload):
-        assert b <= a * 1.1
-
-
-def test_rule_15_no_run_longer_than_110_percent_of_longest_run() -> None:
-    p = plan(weekly_volume=300, unit=Unit.MIN, current_pain=1, runs_per_week=3, longest_run=60)
-    assert longest_run(p.weeks[0]) <= 66
-    assert any("longest run" in w for w in p.warnings)
-    for i, w in enumerate(p.weeks):
-        previous = [longest_run(x) for x in p.weeks[max(0, i - 4):i]] + ([60] if i < 4 else [])
-        assert longest_run(w) <= 1.1 * max(previous)
-
-
 def test_rule_16_every_fourth_continuous_week_is_a_deload_about_20_percent_lighter() -> None:
     p = plan(weekly_volume=120, unit=Unit.MIN, current_pain=1, target_weekly_volume=400)
     continuous = [w for w in p.weeks if w.phase in (Phase.EASY_RUN, Phase.BUILD)]
@@ -366,12 +205,6 @@ def test_rule_16_every_fourth_continuous_week_is_a_deload_about_20_percent_light
             before = continuous[i - 1].running_minutes
             assert 0.65 * before <= w.running_minutes <= 0.85 * before
             assert "lighter week" in w.rationale
-
-
-def test_rule_17_runs_per_week_above_5_is_cut_with_warning() -> None:
-    p = plan(weekly_volume=300, unit=Unit.MIN, current_pain=1, runs_per_week=6)
-    assert any("cut to 5" in w for w in p.warnings)
-    assert max(len(runs(w)) for w in p.weeks) == 5
 
 
 def test_rule_17_more_run_days_and_back_to_back_only_after_two_weeks_at_30_minutes() -> None:
@@ -426,46 +259,6 @@ def test_rule_20_without_cadence_the_cue_is_shorter_quicker_lighter_steps() -> N
 
 # -- Speed and hills --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fields", [
-    dict(weekly_volume=0),
-    dict(weekly_volume=200, unit=Unit.MIN, current_pain=1, target_weekly_volume=260, runs_per_week=4),
-    dict(weekly_volume=300, unit=Unit.MIN, current_pain=1),
-])
-def test_rule_21_speed_and_hills_only_after_three_weeks_at_target_stage_4_and_running_week_8(fields: dict) -> None:
-    p = plan(**fields)
-    quality = quality_weeks(p)
-    assert quality, "speed and hills come back at some point"
-    first = quality[0].number - 1
-    assert all(w.phase is Phase.REINTRODUCE for w in quality)
-    assert p.weeks[first].rehab_stage >= 4
-    running_weeks = [w for w in p.weeks[: first + 1] if w.running_minutes > 0]
-    assert len(running_weeks) >= 8
-    top = max(w.running_minutes for w in p.weeks)
-    before = [w for w in p.weeks[:first] if w.running_minutes >= top * 0.97 or w.deload]
-    assert len([w for w in before if not w.deload]) >= 3
-    assert all(s.terrain is Terrain.FLAT and s.intensity is Intensity.EASY for w in p.weeks[:first] for s in runs(w))
-
-
-def test_rule_22_strides_twice_then_tempo_then_hills_one_new_thing_a_week() -> None:
-    p = plan(weekly_volume=200, unit=Unit.MIN, current_pain=1)
-    quality = quality_weeks(p)
-    kinds = []
-    for w in quality:
-        carrying = [s for s in runs(w) if s.intensity is not Intensity.EASY or s.terrain is not Terrain.FLAT]
-        assert len(carrying) == 1
-        s = carrying[0]
-        assert not (s.intensity is not Intensity.EASY and s.terrain is Terrain.HILLS)  # never both new
-        kinds.append("hills" if s.terrain is Terrain.HILLS else s.intensity.value)
-        assert s.quality_minutes <= 0.10 * w.running_minutes
-    assert kinds[:2] == ["strides", "strides"]
-    order = list(dict.fromkeys(kinds))
-    assert order == ["strides", "tempo", "hills"]
-    for w in quality:
-        assert w.running_minutes <= p.weeks[w.number - 2].running_minutes  # volume does not rise
-
-
-# -- Rehab and maintenance exercises ----------------------------------------------------------
-
 def test_rule_23_stage_1_daily_isometric_bridge_holds() -> None:
     p = plan()
     stage_1 = [w for w in p.weeks if w.rehab_stage == 1]
@@ -491,15 +284,6 @@ def test_rule_24_stage_2_heavy_slow_three_times_a_week_on_non_running_days() -> 
                        "pelvic_control"}
         assert all(e.reps == 15 for s in strength for e in s.exercises)
         assert all("3 seconds up, 3 seconds down" in " ".join(s.cues) for s in strength)
-
-
-def test_rule_25_stage_3_only_after_two_weeks_of_stage_2_and_never_in_first_two_weeks() -> None:
-    for fields in (dict(), dict(weekly_volume=200, unit=Unit.MIN, current_pain=1)):
-        p = plan(**fields)
-        first_3 = next(i for i, w in enumerate(p.weeks) if exercise_ids(w) & STAGE_3_IDS)
-        assert first_3 >= 2
-        assert [w.rehab_stage for w in p.weeks[first_3 - 2:first_3]] == [2, 2]
-        assert "runners_arabesque" in exercise_ids(p.weeks[first_3])
 
 
 def test_rule_26_stage_4_plyometrics_twice_a_week_before_speed_and_hills() -> None:
@@ -567,20 +351,12 @@ def test_rule_07_step_back_with_days_off_never_lengthens_runs_and_hold_never_rai
     kwargs = dict(weekly_volume=150, unit=Unit.MIN, pain_tolerance=0, runs_per_week=5)
     days = ["2025-03-10", "2025-03-12", "2025-03-14", "2025-03-17"]
     p = plan(checkins=[checkin(date.fromisoformat(d), during=int(d >= "2025-03-14")) for d in days], **kwargs)
-    assert p.weeks[1].decision is Decision.STEP_BACK
-    assert longest_run(p.weeks[2]) <= longest_run(p.weeks[1])
-    assert p.weeks[2].running_minutes < p.weeks[1].running_minutes
-    full = [w.running_minutes for w in p.weeks[:5] if not w.deload]
-    assert full[-1] <= 1.1 * full[-2]
-
-
-def test_rule_07_step_back_out_of_a_lighter_week_goes_no_higher() -> None:
-    days = ["2025-05-12", "2025-05-28", "2025-06-02"]
-    p = plan(checkins=[checkin(date.fromisoformat(d), during=int(d > "2025-05-12"), morning=int(d == "2025-05-12"))
-                       for d in days], pain_tolerance=0, runs_per_week=2)
-    stepped = next(w for w in p.weeks if w.decision is Decision.STEP_BACK)
-    assert stepped.deload
-    assert p.weeks[stepped.number].running_minutes <= stepped.running_minutes
+    assert p.weeks[0].decision is Decision.HOLD and p.weeks[1].decision is Decision.STEP_BACK
+    assert [s.date for s in runs(p.weeks[1])] == [date(2025, 3, 17)]  # no more running after the second
+    assert longest_run(p.weeks[2]) < longest_run(p.weeks[1])
+    assert p.weeks[2].running_minutes < p.weeks[0].running_minutes
+    full = [w.running_minutes for w in p.weeks[2:8] if not w.deload]
+    assert all(b <= 1.2 * a for a, b in pairwise(full))
 
 
 def test_rule_15_single_run_cap_holds_after_several_lighter_weeks() -> None:

@@ -217,7 +217,8 @@ def test_timed_events_last_the_whole_session_and_same_day_sessions_follow_each_o
         event = events[session.uid]
         assert event.end - event.start == timedelta(minutes=session.total_minutes)
         assert str(event["DTSTART"].params["TZID"]) == "Europe/London"
-    first_day = [events[s.uid] for s in calendar_sessions(plan) if s.date == plan.weeks[0].start]
+    first_day = sorted((events[s.uid] for s in calendar_sessions(plan) if s.date == plan.weeks[0].start),
+                       key=lambda e: e.start)
     assert len(first_day) == 2
     assert first_day[0].start.time() == time(7, 30) and first_day[1].start == first_day[0].end
 

@@ -125,8 +125,9 @@ def test_csv_and_garmin_exports_are_rendered_once_per_revision(client, app, stor
     run = next(s for s in plan["weeks"][0]["sessions"] if s["kind"] == "run")
     client.post(f"/api/v1/plans/{token}/checkins", json={"date": run["date"], "pain_during": 7,
                                                           "pain_next_morning": 3})
-    assert client.get(f"/plans/{token}/garmin.zip").data == first  # a new revision renders afresh
-    assert stored("garmin").revision == 2
+    second = client.get(f"/plans/{token}/garmin.zip").data
+    assert second != first + b"marker"  # a new revision renders afresh
+    assert stored("garmin").revision == 2 and stored("garmin").body == second
     csv_after = client.get(f"/plans/{token}.csv").data
     assert csv_after != csv_before and stored("csv").revision == 2
 

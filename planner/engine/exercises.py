@@ -55,7 +55,7 @@ HEAVY_CUE = (
     "running does not rise. No hamstring stretching."
 )
 PLYO_CUE = "Skips and bounds: quick, light contacts and low volume; stop if the buttock pain rises."
-HOLDS_BEFORE_A_RUN = "Before you run, if the tendon is grumbling: 5 × 45 s bridge holds ease the pain (rule 24)."
+HOLDS_BEFORE_A_RUN = "Before you run, if the tendon is grumbling: 5 × 45 s bridge holds ease the pain."
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,8 @@ def _step_back(load: Load, week: WeekDone, judgement: adapt.Judgement, runner: R
             _back_on_ladder(load)
         if judgement.rest_after is not None:
             load.rest_until = judgement.rest_after + timedelta(days=1 + adapt.REST_DAYS_AFTER_STEP_BACK)
-        return [words.step_back(judgement.reasons)]
+        rest_first = load.rest_until is not None and load.rest_until > week.start + timedelta(days=7)
+        return [words.step_back(judgement.reasons, rest_first=rest_first)]
     # Missed days (rule 7, v2): from the last week actually run, not the planned one; no days off.
     factor = judgement.gap_factor or adapt.SHORT_GAP_FACTOR
     ran = next((w for w in reversed([*history, week]) if w.ran and w.steps), None)

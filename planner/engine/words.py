@@ -161,9 +161,11 @@ def hold(reasons: list[str]) -> str:
     return f"This week repeats last week's load, same runs and same minutes, because {' and '.join(reasons)}."
 
 
-def step_back(reasons: list[str]) -> str:
-    return (f"This week steps back one level because {' and '.join(reasons)}. Two days without running come "
-            "first; keep the rehab exercises going.")
+def step_back(reasons: list[str], *, rest_first: bool) -> str:
+    rest = ("Two days without running come first" if rest_first
+            else "The two days without running were the end of last week")
+    return (f"This week steps back one level because {' and '.join(reasons)}. {rest}; keep the rehab exercises "
+            "going.")
 
 
 def after_gap(reason: str, factor: float) -> str:

@@ -95,7 +95,32 @@ def test_rule_32_pace_given_is_used_and_no_warning() -> None:
 
 # -- Defect 2 (rule 15): the 110% cap on every continuous run -------------------------------------
 
-def test_defect_02_after_a_step_back_and_missed_runs_no_run_passes_110_percent_of_what_was_run() -> None:
+def _over_the_cap(plan: Plan, checkins: list[CheckIn]) -> list[tuple[date, float, float]]:
+    """Continuous runs over 110% of the longest continuous run done in the 30 days before them."""
+    by_date = {c.date: c for c in checkins}
+    done = [s for s in plan.sessions if s.kind is Kind.RUN and s.continuous_minutes
+            and (s.date not in by_date or by_date[s.date].completed)]
+    over = []
+    for s in (s for s in plan.sessions if s.kind is Kind.RUN and s.continuous_minutes):
+        recent = [r.running_minutes for r in done if s.date - timedelta(days=30) <= r.date < s.date]
+        if recent and s.running_minutes > 1.1 * max(recent) + 1e-6:
+            over.append((s.date, s.running_minutes, max(recent)))
+    return over
+
+
+def test_defect_02_after_missed_runs_and_a_step_back_no_run_passes_110_percent_of_what_was_run() -> None:
+    # A story found against the v1 engine: short runs after missed ones, a step back, then 20 minutes
+    # after nothing longer than 16 in the 30 days before.
+    fields = dict(weekly_volume=75, unit=Unit.MIN, current_pain=1, target_weekly_volume=150)
+    day = START
+    story = [(0, 1, 0, True), (2, 0, 0, False), (4, 0, 0, False), (9, 0, 0, False), (11, 1, 0, True),
+             (13, 1, 0, True), (16, 1, 0, True), (18, 1, 0, True), (20, 0, 0, False), (22, 5, 1, True),
+             (24, 5, 1, True), (26, 1, 0, True), (30, 1, 0, True), (32, 1, 0, True)]
+    checkins = [CheckIn(day + timedelta(days=d), during, morning, done) for d, during, morning, done in story]
+    assert _over_the_cap(make(checkins, **fields), checkins) == []
+
+
+def test_rule_15_every_continuous_run_is_capped_over_lived_stories() -> None:
     fields = dict(weekly_volume=75, unit=Unit.MIN, current_pain=1, target_weekly_volume=150)
 
     def score(n: int, last: CheckIn | None) -> Score:
@@ -106,14 +131,7 @@ def test_defect_02_after_a_step_back_and_missed_runs_no_run_passes_110_percent_o
         return 1, 0, True
 
     p, checkins = live(fields, score, sessions=24)
-    done = {c.date for c in checkins if c.completed}
-    missed = {c.date for c in checkins if not c.completed}
-    ran = [s for s in p.sessions if s.kind is Kind.RUN and s.continuous_minutes and s.date not in missed]
-    for s in ran:
-        recent = [r.running_minutes for r in ran if s.date - timedelta(days=30) <= r.date < s.date]
-        if recent:
-            assert s.running_minutes <= 1.1 * max(recent) + 1e-6, (s.date, s.running_minutes, max(recent))
-    assert done
+    assert _over_the_cap(p, checkins) == []
 
 
 # -- Defect 3 (rules 21, 22): no strides straight after a flare ----------------------------------
@@ -135,7 +153,7 @@ def test_defect_03_a_hold_restarts_the_flare_free_weeks_before_speed_and_hills()
 # -- Defect 4 (rule 8): pain at entry and in settle -----------------------------------------------
 
 def test_defect_04_settle_goes_on_while_mornings_are_at_three() -> None:
-    fields = dict(weekly_volume=20, current_pain=3, pain_at_rest=2)
+    fields = dict(weekly_volume=20, current_pain=3, pain_at_rest=3)  # mornings at the usual 3: still not settled
     p, _ = live(fields, lambda n, last: (2, 3, True), sessions=9, kinds=(Kind.CROSS_TRAIN,))
     assert [w.phase for w in p.weeks[:3]] == [Phase.SETTLE] * 3
     assert p.weeks[2].running_minutes == 0
@@ -187,15 +205,21 @@ def test_defect_05_holds_in_a_row_keep_the_same_minutes_and_say_so() -> None:
 # -- Defect 6 (rule 27): strength and running never rise together ----------------------------------
 
 @pytest.mark.parametrize("fields", [
+    dict(weekly_volume=60, unit=Unit.MIN, current_pain=1, target_weekly_volume=150),  # v1: up after a lighter week
+    dict(weekly_volume=75, unit=Unit.MIN, current_pain=1, target_weekly_volume=200),
     dict(weekly_volume=0, current_pain=1, target_weekly_volume=25),
     dict(weekly_volume=15, current_pain=2, target_weekly_volume=30),
     dict(weekly_volume=30, current_pain=2, target_weekly_volume=40),
 ])
 def test_defect_06_a_strength_rise_comes_in_a_week_whose_running_does_not_rise(fields: dict[str, Any]) -> None:
     p = make(**fields)
+
+    def strength(w: Any) -> tuple[int, set[tuple[str, int | None]]]:
+        return w.rehab_stage, {(e.id, e.reps) for s in w.sessions if s.kind is Kind.STRENGTH for e in s.exercises
+                               if CATALOGUE_BY_ID[e.id].stage < 4}
+
     for before, week in pairwise(p.weeks):
-        lifts = lambda w: {e.id for s in w.sessions if s.kind is Kind.STRENGTH for e in s.exercises}  # noqa: E731
-        if lifts(week) - lifts(before) - {"a_skip", "bounding"} and week.rehab_stage >= 2 and before.rehab_stage >= 2:
+        if before.rehab_stage >= 2 and strength(week) != strength(before):
             assert week.running_minutes <= before.running_minutes, week.number
 
 

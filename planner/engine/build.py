@@ -440,7 +440,7 @@ class _Simulation:
         fits = min(asked, continuous.MOST_RUNS, continuous.RUN_DAYS_THAT_FIT)
         warnings = []
         if min(asked, continuous.MOST_RUNS) > continuous.RUN_DAYS_THAT_FIT:
-            warnings.append(words.runs_do_not_fit(asked, continuous.RUN_DAYS_THAT_FIT))
+            warnings.append(words.runs_do_not_fit(min(asked, continuous.MOST_RUNS), continuous.RUN_DAYS_THAT_FIT))
         first_full = next((w.number for w in self.weeks
                            if len([s for s in w.sessions if s.kind is Kind.RUN]) >= fits), None)
         if fits > most or first_full is None:

@@ -195,7 +195,7 @@ def runs_cut(asked: int, most: int) -> str:
 
 
 def runs_do_not_fit(asked: int, fits: int) -> str:
-    return (f"The plan has at most {fits} run days a week, not {min(asked, 5)}: never more than two running days "
+    return (f"The plan has at most {fits} run days a week, not {asked}: never more than two running days "
             "in a row leaves room for no more.")
 
 

@@ -56,7 +56,11 @@ ACTION = {
 
 
 def screen(red_flags: tuple[str, ...]) -> tuple[Status, str | None]:
-    """Return the plan status the answers call for and, when not `plan`, the referral text."""
+    """Return the plan status the answers call for and, when not `plan`, the referral text.
+
+    Rule 1: any emergency sign wins and sends the runner to emergency care now; rule 2: any other
+    sign asks for a clinician first, naming the sign and why.
+    """
     flags = [RED_FLAGS_BY_ID[i] for i in red_flags if i in RED_FLAGS_BY_ID]
     emergency = [f for f in flags if f.status is Status.EMERGENCY]
     if emergency:

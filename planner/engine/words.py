@@ -7,6 +7,7 @@ from datetime import date
 from .plan import Exercise, Intensity, Interval, Phase
 from .reintroduce import Step as QualityStep
 
+# Rule 29 (v2): in the summary and in every export (page, API, calendar, CSV, watch files).
 DISCLAIMER = (
     "This plan is not a diagnosis or medical advice. Full recovery from a tendon injury commonly "
     "takes 3-6 months. See a physiotherapist if any of the warning signs appear or nothing improves."

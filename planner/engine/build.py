@@ -439,8 +439,8 @@ class _Simulation:
         most = max((len([s for s in w.sessions if s.kind is Kind.RUN]) for w in self.weeks), default=0)
         fits = min(asked, continuous.MOST_RUNS, continuous.RUN_DAYS_THAT_FIT)
         warnings = []
-        if min(asked, continuous.MOST_RUNS) > continuous.RUN_DAYS_THAT_FIT:
-            warnings.append(words.runs_do_not_fit(min(asked, continuous.MOST_RUNS), continuous.RUN_DAYS_THAT_FIT))
+        if asked > continuous.RUN_DAYS_THAT_FIT:
+            warnings.append(words.runs_do_not_fit(asked, continuous.RUN_DAYS_THAT_FIT))
         first_full = next((w.number for w in self.weeks
                            if len([s for s in w.sessions if s.kind is Kind.RUN]) >= fits), None)
         if fits > most or first_full is None:

@@ -73,8 +73,6 @@ def read_request(request: PlanRequest) -> tuple[Runner, list[str]]:
         current_run = min(longest, current_run)  # the cautious reading of rule 11: neither is exceeded
     if request.pain_tolerance > pain.HIGHEST_CEILING:
         warnings.append(words.tolerance_held(request.pain_tolerance, pain.HIGHEST_CEILING))
-    if request.runs_per_week > continuous.MOST_RUNS:
-        warnings.append(words.runs_cut(request.runs_per_week, continuous.MOST_RUNS))
     if units.pace_assumed(request):
         warnings.append(words.pace_assumed(units.DEFAULT_PACE[request.unit], request.unit.value))
     if request.current_pain >= SEVERE_PAIN:

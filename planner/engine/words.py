@@ -191,13 +191,9 @@ def one_more_run(runs: int) -> str:
     return f"One more run day is added ({runs} a week) and the week's minutes stay the same."
 
 
-def runs_cut(asked: int, most: int) -> str:
-    return f"{asked} runs a week is cut to {most}: a tendon needs rest days."
-
-
 def runs_do_not_fit(asked: int, fits: int) -> str:
-    return (f"The plan has at most {fits} run days a week, not {asked}: never more than two running days "
-            "in a row leaves room for no more.")
+    return (f"The plan has at most {fits} run days a week, not {asked}: a tendon needs rest days, and never "
+            "more than two running days in a row leaves room for no more.")
 
 
 def runs_not_reached(wanted: int, most: int) -> str:

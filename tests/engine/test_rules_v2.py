@@ -289,6 +289,7 @@ def test_defect_09_warnings_never_promise_run_days_the_plan_does_not_reach(asked
     assert "come back later" not in text
     if asked > 4:
         assert "at most 4 run days" in text
+        assert not any(str(n) + " a week" in text or "cut to" in text for n in range(5, 7))  # one honest number
 
 
 def test_defect_09_never_three_running_days_in_a_row() -> None:

@@ -40,6 +40,13 @@ PainScore = Annotated[int, Field(ge=0, le=10)]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
+def _plausible(value: date | None, what: str) -> date | None:
+    """A date a plan can use: within 2000-2100."""
+    if value is not None and not date(2000, 1, 1) <= value <= date(2100, 1, 1):
+        raise ValueError(f"{what} between 2000 and 2100")
+    return value
+
+
 @cache
 def _timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
@@ -107,9 +114,7 @@ class PlanRequestModel(BaseModel):
     @field_validator("start_date")
     @classmethod
     def _plausible_start(cls, value: date | None) -> date | None:
-        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 1, 1):
-            raise ValueError("a start date between 2000 and 2100")
-        return value
+        return _plausible(value, "a start date")
 
     @field_validator("name")
     @classmethod
@@ -183,9 +188,7 @@ class PreviewRequestModel(PlanRequestModel):
     @field_validator("as_of")
     @classmethod
     def _plausible_day(cls, value: date | None) -> date | None:
-        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 1, 1):
-            raise ValueError("a date between 2000 and 2100")
-        return value
+        return _plausible(value, "a date")
 
 
 # -- outputs ------------------------------------------------------------------------------------

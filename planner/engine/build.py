@@ -152,7 +152,7 @@ class _Simulation:
             s.running_minutes for s in (self.last_steps if repeated and self.last_steps else steps))
         done = WeekDone(number=number, start=start, phase=phase, steps=steps, planned_minutes=planned,
                         lighter=lighter, cut=cut, repeated=repeated, ran=self._ran_in(start), full_minutes=full,
-                        quality=bool(self.quality_kinds) and phase is not Phase.SETTLE)
+                        quality=bool(self.quality_kinds))
         settled = adapt.settled(self.checkins, start, self.ceiling) if phase is Phase.SETTLE else None
         judgement = self._judge(start, phase, settled)
         rose = bool(self.history) and planned > self.history[-1].planned_minutes
@@ -223,28 +223,24 @@ class _Simulation:
         sessions: list[Session] = []
         steps: list[Step] = []
         last_ok: Step | None = None
-        after_over = stop = False
+        quality_run: tuple[int, date, int, Step] | None = None  # where the week's quality run goes
+        stop = False
         for index, day in enumerate(days):
             when = start + timedelta(days=day)
+            # Rule 7 (v2): pain over the ceiling on an earlier day (a rehab day too) reaches the rest of the week.
+            overs = self._over_days_before(when)
+            stop = stop or adapt.two_over_within_a_week(overs, start)
             if stop:
                 sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
                 continue
-            # Rule 7 (v2): pain over the ceiling on any earlier day of the week (a rehab day too) reaches this run.
-            overs = self._over_days_before(when)
-            if adapt.two_over_within_a_week(overs, start):
-                stop = True
-                sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
-                continue
-            after_over = after_over or any(d >= start for d in overs)
             step = self._prescribe(index, when, cut)
-            if after_over and last_ok is not None:
-                step = min(step, last_ok)  # rule 7 (v2): the next run repeats the last one within the ceiling
+            if last_ok is not None and any(d >= start for d in overs):
+                step = min(step, last_ok)  # the next run repeats the last one within the ceiling
             self.run_number += 1
             self.running_since = self.running_since or when
-            sessions.append(layout.run(
-                when, self.seed, self.run_number, step, ceiling=self.ceiling, baseline=self.request.pain_at_rest,
-                cadence_cue=self.cadence_cue, quality=quality if index == len(days) // 2 else None,
-                level=load.level))
+            if index == len(days) // 2:
+                quality_run = (len(sessions), when, self.run_number, step)
+            sessions.append(self._run(when, self.run_number, step, None))
             steps.append(step)
             checkin = self.by_date.get(when)
             completed = checkin is None or checkin.completed
@@ -252,44 +248,34 @@ class _Simulation:
                 self.ran_days.append(when)
                 if step.continuous:
                     self.runs_done.append((when, step.minutes))
-            if checkin is not None and adapt.over(checkin, self.ceiling):
-                after_over = True
-            elif completed and not (checkin and adapt.morning_worse(checkin, self.checkins,
-                                                                    self.request.pain_at_rest)):
+            good = checkin is None or not (adapt.over(checkin, self.ceiling) or adapt.morning_worse(
+                checkin, self.checkins, self.request.pain_at_rest))
+            if completed and good:
                 last_ok = step
                 if climbing:
                     self._climb(when)
-        if quality is not None and steps:
-            sessions = self._quality_within_share(sessions, steps, quality)
-            sessions = self._nothing_new_in_a_rise(sessions, steps, quality)
-        self.quality_kinds = {(s.intensity, s.terrain) for s in sessions if s.quality_minutes}
+        chosen = self._quality(quality, steps) if quality is not None and quality_run is not None else None
+        if chosen is not None and quality_run is not None:
+            at, when, number, step = quality_run
+            sessions[at] = self._run(when, number, step, chosen)
+        self.quality_kinds = {(chosen.intensity, chosen.terrain)} if chosen is not None else set()
         sessions += self._rehab_days(start, days)
         self.last_run_days = [(s.date - start).days for s in sessions if s.kind is Kind.RUN]
         return sessions, steps
 
-    def _nothing_new_in_a_rise(self, sessions: list[Session], steps: list[Step],
-                               quality: reintroduce.Step) -> list[Session]:
-        """Rule 22 (v2): quality never new in a week whose minutes rise on the week actually before it."""
-        before = self.history[-1].planned_minutes if self.history else 0
-        new = (quality.intensity, quality.terrain) not in self.quality_kinds
-        if not new or sum(s.running_minutes for s in steps) <= before:
-            return sessions
-        title, cue = words.quality_title(quality), words.quality_cue(quality)
-        return [replace(s, title=s.title.replace(title, ""), intensity=Intensity.EASY, terrain=Terrain.FLAT,
-                        quality_minutes=0, cues=[c for c in s.cues if c != cue]) if s.quality_minutes else s
-                for s in sessions]
+    def _run(self, when: date, number: int, step: Step, quality: reintroduce.Step | None) -> Session:
+        return layout.run(when, self.seed, number, step, ceiling=self.ceiling, baseline=self.request.pain_at_rest,
+                          cadence_cue=self.cadence_cue, quality=quality, level=self.load.level)
 
-    def _quality_within_share(self, sessions: list[Session], steps: list[Step],
-                              quality: reintroduce.Step) -> list[Session]:
-        """Rule 22: quality at most 10% of the week's minutes as the week turned out."""
-        share = reintroduce.within_share(quality, sum(s.running_minutes for s in steps))
-        if share == quality:
-            return sessions
-        old_cue, new_cue = words.quality_cue(quality), words.quality_cue(share)
-        return [replace(s, quality_minutes=share.minutes,
-                        title=s.title.replace(words.quality_title(quality), words.quality_title(share)),
-                        cues=[new_cue if c == old_cue else c for c in s.cues]) if s.quality_minutes else s
-                for s in sessions]
+    def _quality(self, quality: reintroduce.Step, steps: list[Step]) -> reintroduce.Step | None:
+        """Rule 22: the week's quality as the week turned out: at most 10% of its minutes, and nothing new
+        in a week whose minutes rise on the week actually before it (v2)."""
+        minutes = sum(s.running_minutes for s in steps)
+        before = self.history[-1].planned_minutes if self.history else 0
+        if (quality.intensity, quality.terrain) not in self.quality_kinds and minutes > before:
+            return None
+        share = reintroduce.within_share(quality, minutes)
+        return share if share.minutes > 0 else None
 
     def _over_days_before(self, when: date) -> list[date]:
         """Days of the last week whose check-in went over the ceiling, before `when`."""

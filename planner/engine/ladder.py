@@ -54,7 +54,6 @@ LADDER: tuple[Rung, ...] = (
 )
 
 FIRST_CONTINUOUS = 8
-TOP = len(LADDER)  # 30 minutes continuous
 WALK_RUN_SESSIONS = 3  # rule 12: three sessions a week on non-consecutive days...
 FEWEST_SESSIONS = 2  # ...or two for a runner who asks for two runs a week
 SESSIONS_AT_A_STEP = 2  # rule 13: each rung done at least twice before moving up
@@ -125,7 +124,7 @@ def step_within(minutes: float) -> Step:
 
 
 def rung(number: int) -> Rung:
-    return LADDER[max(1, min(number, TOP)) - 1]
+    return LADDER[max(1, min(number, len(LADDER))) - 1]
 
 
 def highest_rung_within(run_minutes_per_session: float) -> int:
@@ -133,4 +132,3 @@ def highest_rung_within(run_minutes_per_session: float) -> int:
     fitting = [r.number for r in LADDER if r.running_minutes <= run_minutes_per_session]
     return max(fitting, default=1)
 
-TOP_MINUTES = LADDER[-1].running_minutes

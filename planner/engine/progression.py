@@ -213,7 +213,6 @@ def _strength_due(load: Load, week: WeekDone) -> bool:
 def _progress(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -> list[str]:
     load.level_weeks += 1
     load.calm_weeks += 1
-    reasons: list[str] = []
     steady = counts_minutes(load) and at_target(load, runner)
     if week.steps and not week.lighter and (counts_minutes(load) or load.step.at_top):
         load.weeks_at_top += 1
@@ -254,8 +253,8 @@ def _progress(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone
         load.maintain_weeks += 1
         return [words.MAINTAIN]
     if steady:
-        return reasons + _at_target(load, week, runner)
-    return reasons + _grow(load, week, runner, history)
+        return _at_target(load, week, runner)
+    return _grow(load, week, runner, history)
 
 
 def _grow(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -> list[str]:

@@ -1,40 +1,32 @@
-"""The use cases the form and the API share: preview, create, get, check in, delete, rotate.
+"""The use cases the form and the API share: preview, create, get, check in, add a morning score,
+rotate, delete, and move stored plans onto new rules.
 
-Each plan is recomputed from its stored request and check-ins by the pure engine. Every write
-raises the plan's revision and re-renders the calendar once, so polls only ever read bytes.
+Writes run the pure engine and store the result as a new revision (store/revisions.py), keeping
+every day before the runner's today as it was (engine/frozen.py, rule 34). Reads never run the
+engine: they come from the latest revision, or from its exports rendered once (store/exports.py).
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
 import secrets
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypedDict, cast
+from typing import Any
 
-from flask import current_app, url_for
-from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select, update
 
 from .engine import CheckIn, Decision, InputError, Kind, Plan, Status, build_plan
-from .exports import ical
+from .engine.frozen import freeze
 from .extensions import db
-from .schemas import CheckInModel, MorningModel, PlanRequestModel, PreviewRequestModel, SessionOut
-from .store.models import CheckInRecord, PlanRecord, RenderedExport, SessionVersion, new_token, utcnow
+from .schemas import CheckInModel, MorningModel, PlanRequestModel, PreviewRequestModel
+from .store import revisions
+from .store.exports import PlanNotFound, rowcount, write_lock
+from .store.models import CheckInRecord, PlanRecord, new_token, utcnow
+from .store.revisions import Revision
 
-__all__ = ["InputError"]  # re-exported: the engine's input errors reach the web layers here
-
-
-CALENDAR = "ics"  # the stored kinds of rendered export
-CALENDAR_GZIP = "ics.gz"
-
-
-class PlanNotFound(LookupError):
-    """No plan has that token (or it was deleted, or its token rotated)."""
+__all__ = ["InputError", "PlanNotFound"]  # re-exported: the errors the web layers turn into responses
 
 
 class CheckInRejected(InputError):
@@ -47,9 +39,25 @@ class CheckInNotFound(LookupError):
 
 @dataclass(frozen=True)
 class Stored:
+    """A stored plan as its latest revision has it."""
+
     record: PlanRecord
-    plan: Plan
+    revision: Revision
     checkins: list[CheckInRecord]
+
+    @property
+    def plan(self) -> Plan:
+        return self.revision.plan
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a check-in or morning score did: the stored check-in, the engine's decision for its
+    week (which the weeks ahead follow), and the plan as stored."""
+
+    checkin: CheckInRecord
+    decision: Decision
+    plan: Plan
 
 
 def now() -> datetime:
@@ -69,6 +77,61 @@ def today(timezone: str = "UTC") -> date:
     """The runner's today: the date now in the plan's time zone (rule 30)."""
     return now().astimezone(zone(timezone)).date()
 
+
+def _moment() -> datetime:
+    return now().astimezone(UTC).replace(microsecond=0)
+
+
+# -- reads --------------------------------------------------------------------------------------
+
+def get(token: str) -> Stored:
+    """The plan as stored: its latest revision and its check-ins."""
+    record = _find(token)
+    row = revisions.latest(record)
+    if row is None:
+        record, row = _record_legacy(token)
+    return Stored(record, revisions.read(row), list(record.checkins))
+
+
+def _find(token: str, *, for_update: bool = False) -> PlanRecord:
+    if for_update:
+        write_lock()
+    query = select(PlanRecord).where(PlanRecord.token == token)
+    if for_update:
+        query = query.with_for_update()
+    record = db.session.scalars(query).first()
+    if record is None:
+        raise PlanNotFound(token)
+    return record
+
+
+def _record_legacy(token: str) -> tuple[PlanRecord, Any]:
+    """A plan stored before revisions gets its first one, computed as it was then computed (from its
+    creation day), with the SEQUENCE values its calendar events already had."""
+    db.session.rollback()
+    record = _find(token, for_update=True)
+    row = revisions.latest(record)
+    if row is None:
+        plan = _compute(record, [_engine_checkin(c) for c in record.checkins], _created_day(record))
+        moment = _moment()
+        stamps = revisions.legacy_stamps(record, plan, moment)
+        revisions.add(record, record.revision, plan, stamps, reason=revisions.RECORDED,
+                      as_of=today(_timezone(record)), moment=moment)
+        db.session.commit()
+        record = _find(token)
+        row = revisions.latest(record)
+    assert row is not None
+    return record, row
+
+
+def decision_for(plan: Plan, day: date) -> Decision:
+    """What the check-ins of `day`'s week did to the weeks after it, as the engine judged it."""
+    week = next(w for w in plan.weeks if w.start <= day < w.start + timedelta(days=7))
+    assert week.decision is not None, "a week with a check-in always carries a decision"
+    return week.decision
+
+
+# -- preview and create -------------------------------------------------------------------------
 
 def preview(model: PlanRequestModel) -> Plan:
     """A plan computed and not stored: same seed each time, so the same body gives the same plan.
@@ -100,75 +163,47 @@ def preview(model: PlanRequestModel) -> Plan:
 
 
 def create(model: PlanRequestModel) -> tuple[PlanRecord | None, Plan]:
-    """Store a plan; a referral (red flag) is returned without storing anything."""
+    """Store a plan as its first revision; a referral (red flag) is returned without storing anything."""
     seed = secrets.token_hex(16)
-    plan = build_plan(model.to_engine(), today=today(model.timezone), seed=seed)
+    runner_today = today(model.timezone)
+    plan = build_plan(model.to_engine(), today=runner_today, seed=seed)
     if plan.status is not Status.PLAN:
         return None, plan
     stored_request = model.model_dump(mode="json")
     stored_request["start_date"] = plan.request.start_date.isoformat() if plan.request.start_date else None
-    token = new_token()
-    revision = _prepare(token, plan, versions={})  # the slow part, before any write lock
-    record = PlanRecord(token=token, seed=seed, request=stored_request, revision=1)
+    moment = _moment()
+    stamps = revisions.restamp(plan, {}, runner_today, moment)
+    record = PlanRecord(token=new_token(), seed=seed, request=stored_request, revision=1,
+                        created_at=moment, updated_at=moment)
     db.session.add(record)
     db.session.flush()
-    _apply(record.id, 1, revision)
+    revisions.add(record, 1, plan, stamps, reason=revisions.CREATE, as_of=runner_today, moment=moment)
     db.session.commit()
     return record, plan
 
 
-def _find(token: str, *, for_update: bool = False) -> PlanRecord:
-    if for_update:
-        # SQLite: take the write lock up front (BEGIN IMMEDIATE); PostgreSQL: lock the row.
-        db.session.connection(execution_options={"planner_write": True})
-    query = select(PlanRecord).where(PlanRecord.token == token)
-    if for_update:
-        query = query.with_for_update()
-    record = db.session.scalars(query).first()
-    if record is None:
-        raise PlanNotFound(token)
-    return record
-
-
-def compute(record: PlanRecord) -> Plan:
-    """Recompute a stored plan from its request and check-ins."""
-    return _build(record, [_engine_checkin(c) for c in record.checkins])
-
-
-def _build(record: PlanRecord, checkins: list[CheckIn]) -> Plan:
-    model = PlanRequestModel.model_validate(record.request)
-    created = as_utc(record.created_at).astimezone(zone(model.timezone)).date()
-    return build_plan(model.to_engine(), today=created, seed=record.seed, checkins=checkins)
-
-
-def get(token: str) -> Stored:
-    record = _find(token)
-    return Stored(record, compute(record), list(record.checkins))
-
-
-OPTIMISTIC_ATTEMPTS = 3
-
+# -- check-ins ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Change:
-    """One change to a plan's check-ins: the check-ins the engine sees after it, what to check on the
-    re-planned weeks, and how to store it once the compare-and-swap has landed."""
+    """One change to a plan's check-ins: the check-ins the engine sees after it, what to check
+    against the plan as stored, and how to store it once the compare-and-swap has landed."""
 
     day: date
+    reason: str
     checkins: list[CheckIn]
     check: Callable[[Plan], None]
     store: Callable[[int], CheckInRecord]
 
 
-def check_in(token: str, model: CheckInModel) -> tuple[CheckInRecord, Decision, Plan]:
-    """Record how a session felt and re-plan the weeks after it."""
+def check_in(token: str, model: CheckInModel) -> Written:
+    """Record how a session felt and re-plan from today on."""
 
     def change(record: PlanRecord) -> _Change:
         earlier = [_engine_checkin(c) for c in record.checkins]
         runner_today = today(_timezone(record))
 
         def check(plan: Plan) -> None:
-            # A check-in only shapes the weeks after its own, so its week's sessions are the same with or without it.
             _check_date(plan, earlier, model.date, runner_today)
             if model.pain_next_morning is not None and model.date >= runner_today:
                 raise CheckInRejected("pain_next_morning", _MORNING_NOT_YET)
@@ -178,12 +213,12 @@ def check_in(token: str, model: CheckInModel) -> tuple[CheckInRecord, Decision, 
             db.session.add(checkin)
             return checkin
 
-        return _Change(model.date, [*earlier, model.to_engine()], check, store)
+        return _Change(model.date, revisions.CHECKIN, [*earlier, model.to_engine()], check, store)
 
     return _write(token, change)
 
 
-def add_morning(token: str, day: date, model: MorningModel) -> tuple[CheckInRecord, Decision, Plan]:
+def add_morning(token: str, day: date, model: MorningModel) -> Written:
     """Add (or correct) the next-morning score of `day`'s check-in, a day later (rule 31), and re-plan."""
 
     def change(record: PlanRecord) -> _Change:
@@ -205,7 +240,7 @@ def add_morning(token: str, day: date, model: MorningModel) -> tuple[CheckInReco
                 setattr(checkin, name, value)
             return checkin
 
-        return _Change(day, checkins, lambda _plan: None, store)
+        return _Change(day, revisions.MORNING, checkins, lambda _plan: None, store)
 
     return _write(token, change)
 
@@ -213,52 +248,71 @@ def add_morning(token: str, day: date, model: MorningModel) -> tuple[CheckInReco
 _MORNING_NOT_YET = ("That morning has not come yet: leave the next-morning score empty and add it "
                     "tomorrow morning.")
 
-
-def _timezone(record: PlanRecord) -> str:
-    return str(record.request.get("timezone") or "UTC")
+OPTIMISTIC_ATTEMPTS = 3
 
 
-def _write(token: str, change: Callable[[PlanRecord], _Change]) -> tuple[CheckInRecord, Decision, Plan]:
+def _write(token: str, change: Callable[[PlanRecord], _Change]) -> Written:
     """Apply a check-in change and re-plan.
 
-    The plan is recomputed and the calendar rendered outside any lock; the write then lands only
-    if the plan's revision is still the one read (compare and swap), else it starts again. The
-    last attempt locks first, so a busy plan always makes progress.
+    The plan is recomputed outside any lock; the write then lands only if the plan's revision is
+    still the one read (compare and swap), else it starts again. The last attempt locks first, so a
+    busy plan always makes progress.
     """
     for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
-        locked = attempt == OPTIMISTIC_ATTEMPTS
-        result = _try_write(token, change, locked=locked)
+        result = _try_write(token, change, locked=attempt == OPTIMISTIC_ATTEMPTS)
         if result is not None:
             return result
     raise AssertionError("unreachable: the locked attempt always lands")
 
 
-def _try_write(token: str, change: Callable[[PlanRecord], _Change], *,
-               locked: bool) -> tuple[CheckInRecord, Decision, Plan] | None:
-    record = _find(token, for_update=locked)
+def _try_write(token: str, change: Callable[[PlanRecord], _Change], *, locked: bool) -> Written | None:
+    stored = _stored_for_write(token, locked=locked)
+    record, lived = stored.record, stored.revision
     plan_id, read_revision = record.id, record.revision
     planned = change(record)
-    plan = _build(record, planned.checkins)
-    planned.check(plan)
-    decision = decision_for(plan, planned.day)
-    versions = _versions(plan_id)
-    prepared = _prepare(record.token, plan, versions)
+    planned.check(lived.plan)  # the runner checks in against the plan they were shown
+    runner_today = today(_timezone(record))
+    fresh = _compute(record, planned.checkins, runner_today)
+    decision = decision_for(fresh, planned.day)
+    plan, stamps = _replan(lived, fresh, runner_today)
     if not locked:
         db.session.rollback()  # end the read snapshot: SQLite cannot upgrade a stale one to a writer
-        db.session.connection(execution_options={"planner_write": True})
-    swapped = _rowcount(db.session.execute(
+        write_lock()
+    if not _swap(plan_id, read_revision):
+        db.session.rollback()
+        return None
+    checkin = planned.store(plan_id)
+    revisions.add(record, read_revision + 1, plan, stamps, reason=planned.reason, as_of=runner_today,
+                  moment=_moment(), day=planned.day, decision=decision.value)
+    db.session.commit()
+    return Written(checkin, decision, plan)
+
+
+def _stored_for_write(token: str, *, locked: bool) -> Stored:
+    return _locked(token) if locked else get(token)
+
+
+def _locked(token: str) -> Stored:
+    """The plan as stored, read under its write lock (taken before the read, never upgraded from one)."""
+    get(token)  # a plan stored before revisions gets its first one, in a transaction of its own
+    db.session.rollback()
+    _find(token, for_update=True)
+    return get(token)
+
+
+def _replan(lived: Revision, fresh: Plan, runner_today: date) -> tuple[Plan, dict[str, revisions.Stamp]]:
+    """The re-planned plan with its past frozen (rule 34), and its events' stamps."""
+    plan = freeze(lived.plan, fresh, runner_today)
+    return plan, revisions.restamp(plan, lived.stamps, runner_today, _moment())
+
+
+def _swap(plan_id: int, read_revision: int) -> bool:
+    return rowcount(db.session.execute(
         update(PlanRecord)
         .where(PlanRecord.id == plan_id, PlanRecord.revision == read_revision)
         .values(revision=read_revision + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ))
-    if swapped != 1:
-        db.session.rollback()
-        return None
-    checkin = planned.store(plan_id)
-    _apply(plan_id, read_revision + 1, prepared)
-    db.session.commit()
-    return checkin, decision, plan
+    )) == 1
 
 
 def _check_date(plan: Plan, checkins: list[CheckIn], day: date, runner_today: date) -> None:
@@ -282,12 +336,7 @@ def _date_problem(plan: Plan, day: date) -> str | None:
     return None
 
 
-def decision_for(plan: Plan, day: date) -> Decision:
-    """What the check-ins of `day`'s week did to the weeks after it, as the engine judged it."""
-    week = next(w for w in plan.weeks if w.start <= day < w.start + timedelta(days=7))
-    assert week.decision is not None, "a week with a check-in always carries a decision"
-    return week.decision
-
+# -- manage -------------------------------------------------------------------------------------
 
 def delete(token: str) -> None:
     record = _find(token, for_update=True)
@@ -296,164 +345,83 @@ def delete(token: str) -> None:
 
 
 def rotate(token: str) -> str:
-    """A new secret token: every old URL of the plan answers 404 from now on."""
-    record = _find(token, for_update=True)
+    """A new secret token: every old URL of the plan answers 404 from now on. The plan itself does
+    not change; its new revision only moves every link in its exports to the new token."""
+    stored = _locked(token)
+    record = stored.record
     record.token = new_token()
     record.revision += 1
     record.updated_at = utcnow()
-    _apply(record.id, record.revision, _prepare(record.token, compute(record), _versions(record.id)))
+    lived = stored.revision
+    revisions.add(record, record.revision, lived.plan, lived.stamps, reason=revisions.ROTATE,
+                  as_of=today(_timezone(record)), moment=_moment())
     db.session.commit()
     return record.token
 
 
-# Built once: SQLAlchemy caches their compiled form, and a Core row skips the ORM's identity map.
-_EXPORT_STAMP = (
-    select(RenderedExport.etag, RenderedExport.last_modified)
-    .join(PlanRecord, PlanRecord.id == RenderedExport.plan_id)
-    .where(PlanRecord.token == bindparam("token"), RenderedExport.kind == bindparam("kind"))
-)
-_EXPORT = _EXPORT_STAMP.add_columns(RenderedExport.body)
+# -- new rules ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What `plans replan` did to one plan."""
+
+    token: str
+    from_version: int
+    to_version: int
+    changed_events: int
 
 
-def cached_export(token: str, kind: str, *, with_body: bool = True) -> Row[Any]:
-    """The stored export of the plan's current revision (`etag`, `last_modified` and `body`): one
-    indexed read, the hot path of every calendar poll. Without the body when only its ETag is needed."""
-    query = _EXPORT if with_body else _EXPORT_STAMP
-    row = db.session.connection().execute(query, {"token": token, "kind": kind}).first()
-    if row is None:
-        raise PlanNotFound(token)
-    return row
+def upgrade_all() -> Iterator[Upgrade]:
+    """Move every stored plan's future onto the installed rules, one plan a transaction. A plan
+    already on them is left alone, so running it twice changes nothing the second time."""
+    tokens = list(db.session.scalars(select(PlanRecord.token).order_by(PlanRecord.id)))
+    db.session.rollback()
+    for token in tokens:
+        try:
+            done = upgrade(token)
+        except PlanNotFound:  # deleted or rotated meanwhile
+            db.session.rollback()
+            continue
+        if done is not None:
+            yield done
 
 
-def rendered(token: str, kind: str, render: Callable[[Plan], bytes]) -> bytes:
-    """An export of the plan's current revision: rendered on the first request of a revision, stored,
-    and read back on every later one (a Garmin zip takes a few hundred milliseconds to write)."""
-    record = _find(token)
-    plan_id, revision = record.id, record.revision
-    cached = db.session.get(RenderedExport, (plan_id, kind))
-    if cached is not None and cached.revision == revision:
-        return cached.body
-    body = render(compute(record))
-    db.session.rollback()  # end the read; the store below is a short write of its own
-    try:
-        db.session.connection(execution_options={"planner_write": True})
-        current = db.session.scalar(select(PlanRecord.revision).where(PlanRecord.id == plan_id))
-        if current == revision:  # a check-in since the read would make these bytes stale
-            _store_export(plan_id, kind, revision, body, utcnow())
-            db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()  # not cached this time (another request stored it first); the bytes are right
-    return body
+def upgrade(token: str) -> Upgrade | None:
+    """Re-plan one plan from today on under the installed rules, if it is not on them yet."""
+    stored = _locked(token)
+    record, lived = stored.record, stored.revision
+    runner_today = today(_timezone(record))
+    fresh = _compute(record, [_engine_checkin(c) for c in record.checkins], runner_today)
+    if fresh.rules_version == lived.plan.rules_version:
+        db.session.rollback()
+        return None
+    plan, stamps = _replan(lived, fresh, runner_today)
+    record.revision += 1
+    record.updated_at = utcnow()
+    revisions.add(record, record.revision, plan, stamps, reason=revisions.UPGRADE, as_of=runner_today,
+                  moment=_moment())
+    db.session.commit()
+    return Upgrade(token, lived.plan.rules_version, plan.rules_version,
+                   len(revisions.changed(lived.stamps, stamps)))
 
 
-def links(token: str) -> dict[str, str]:
-    """Absolute URLs of every view of a plan (CONTRACT.md, `links`)."""
-    base: str | None = current_app.config.get("PUBLIC_BASE_URL")
+# -- the engine's inputs ------------------------------------------------------------------------
 
-    def absolute(endpoint: str, **values: Any) -> str:
-        if base:
-            return base + url_for(endpoint, **values)
-        return url_for(endpoint, _external=True, **values)
-
-    ics = absolute("feeds.calendar", token=token)
-    return {
-        "page": absolute("web.plan_page", token=token),
-        "ics": ics,
-        "webcal": "webcal://" + ics.split("://", 1)[1],
-        "csv": absolute("feeds.table", token=token),
-        "garmin": absolute("feeds.garmin", token=token),
-        "api": absolute("api.get_plan", token=token),
-    }
+def _compute(record: PlanRecord, checkins: list[CheckIn], runner_today: date) -> Plan:
+    """The engine's plan for a stored request and check-ins (its start date is stored, so
+    `runner_today` only matters to a plan without one)."""
+    model = PlanRequestModel.model_validate(record.request)
+    return build_plan(model.to_engine(), today=runner_today, seed=record.seed, checkins=checkins)
 
 
-# -- revisions ----------------------------------------------------------------------------------
+def _created_day(record: PlanRecord) -> date:
+    return revisions.as_utc(record.created_at).astimezone(zone(_timezone(record))).date()
+
+
+def _timezone(record: PlanRecord) -> str:
+    return str(record.request.get("timezone") or "UTC")
+
 
 def _engine_checkin(c: CheckInRecord) -> CheckIn:
     return CheckIn(date=c.date, pain_during=c.pain_during, pain_next_morning=c.pain_next_morning,
                    completed=c.completed, notes=c.notes)
-
-
-def _digest(session: Any, notices: list[str]) -> str:
-    """What a calendar event shows: the session and the plan's notices (the physio notice reaches
-    every event, so its arrival must raise every SEQUENCE or Google never shows it)."""
-    body = {"session": SessionOut.model_validate(session).model_dump(mode="json"), "notices": notices}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-
-class _VersionRow(TypedDict):
-    """A session_versions row to insert or update (its plan_id is added when written)."""
-
-    uid: str
-    digest: str
-    sequence: int
-    modified_at: datetime
-
-
-@dataclass(frozen=True)
-class _Revision:
-    """Everything a write stores for a new plan revision, prepared before any lock is taken."""
-
-    new_versions: list[_VersionRow]
-    changed_versions: list[_VersionRow]
-    ics: bytes
-    last_modified: datetime
-
-
-def _versions(plan_id: int) -> dict[str, SessionVersion]:
-    return {v.uid: v for v in db.session.scalars(select(SessionVersion).where(SessionVersion.plan_id == plan_id))}
-
-
-def _prepare(token: str, plan: Plan, versions: dict[str, SessionVersion]) -> _Revision:
-    """New SEQUENCE and LAST-MODIFIED for the sessions that changed, and the calendar rendered with them."""
-    now = utcnow()
-    new: list[_VersionRow] = []
-    changed: list[_VersionRow] = []
-    stamps: dict[str, ical.SessionStamp] = {}
-    for session in plan.sessions:
-        digest = _digest(session, plan.notices)
-        version = versions.get(session.uid)
-        if version is None:
-            sequence, modified = 0, now
-            new.append(_VersionRow(uid=session.uid, digest=digest, sequence=sequence, modified_at=modified))
-        elif version.digest != digest:
-            sequence, modified = version.sequence + 1, now
-            changed.append(_VersionRow(uid=session.uid, digest=digest, sequence=sequence, modified_at=modified))
-        else:
-            sequence, modified = version.sequence, as_utc(version.modified_at)
-        stamps[session.uid] = ical.SessionStamp(sequence=sequence, modified=modified)
-    body = ical.render_calendar(plan, stamps=stamps, page_url=links(token)["page"])
-    last_modified = max((s.modified for s in stamps.values()), default=now)
-    return _Revision(new, changed, body, last_modified)
-
-
-def _apply(plan_id: int, revision: int, prepared: _Revision) -> None:
-    """Write a prepared revision: a few statements, however many sessions the plan has."""
-    if prepared.new_versions:
-        db.session.execute(insert(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.new_versions])
-    if prepared.changed_versions:
-        db.session.execute(update(SessionVersion), [{"plan_id": plan_id, **row} for row in prepared.changed_versions])
-    # Each representation is stored ready to send: plain for any client, gzip for the many that ask for it.
-    for kind, body in ((CALENDAR, prepared.ics), (CALENDAR_GZIP, gzip.compress(prepared.ics, mtime=0))):
-        _store_export(plan_id, kind, revision, body, prepared.last_modified)
-
-
-def _store_export(plan_id: int, kind: str, revision: int, body: bytes, last_modified: datetime) -> None:
-    values = {"revision": revision, "body": body, "etag": hashlib.sha256(body).hexdigest(),
-              "last_modified": last_modified}
-    updated = _rowcount(db.session.execute(
-        update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == kind)
-        .values(**values).execution_options(synchronize_session=False)
-    ))
-    if not updated:
-        db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind=kind, **values))
-
-
-def _rowcount(result: Result[*tuple[Any, ...]]) -> int:
-    """Rows an UPDATE matched: Session.execute is typed as returning a plain Result, but a Core DML
-    statement always yields a CursorResult, which carries the count."""
-    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

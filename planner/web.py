@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import session as browser_session
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import services
+from . import serve, services, urls
 from .chart import PHASE_COLOURS, weekly_minutes_svg
 from .engine.build import next_monday
 from .engine.plan import Plan, Week
@@ -20,10 +25,13 @@ from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
 from .schemas import CheckInModel, MorningModel, PlanRequestModel, field_errors
+from .store import exports
+from .store.exports import Body
 
 bp = Blueprint("web", __name__)
 
 CHECKBOXES = ("morning_after_worse",)
+REQUIRED = "This field is required."
 FALSE_WORDS = ("", "false", "off", "0", "no")
 
 # Plain words for a field whose value could not be read or is out of range.
@@ -67,7 +75,7 @@ def friendly_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in field_errors(error):
         field, message = item["field"], item["message"]
-        if message != "This field is required." and field in HINTS and not message.startswith("Enter "):
+        if message != REQUIRED and field in HINTS and not message.startswith("Enter "):
             message = HINTS[field]
         errors[field] = message
     return errors
@@ -89,17 +97,49 @@ def index() -> tuple[str, int]:
 @bp.post("/plans")
 @create_limit
 def create() -> Response | tuple[str, int]:
-    values = request.form
-    try:
-        model = PlanRequestModel.model_validate(form_data(values))
-        record, plan = services.create(model)
-    except ValidationError as error:
-        return _form(values, friendly_errors(error), 422)
-    except services.InputError as error:
-        return _form(values, {error.field: error.message}, 422)
+    record, plan = services.create(PlanRequestModel.model_validate(form_data(request.form)))
     if record is None:
         return render_template("referral.html", plan=plan, red_flags=RED_FLAGS), 200
     return redirect(url_for("web.plan_page", token=record.token), 303)
+
+
+# -- errors: every form that fails is shown again, with its values and a message beside each field --
+
+@bp.errorhandler(ValidationError)
+def _invalid(error: ValidationError) -> WerkzeugResponse | tuple[str, int]:
+    return _again(friendly_errors(error))
+
+
+@bp.errorhandler(services.InputError)
+def _rejected(error: services.InputError) -> WerkzeugResponse | tuple[str, int]:
+    return _again({error.field: error.message})
+
+
+@bp.errorhandler(services.CheckInNotFound)
+def _no_checkin(_error: services.CheckInNotFound) -> tuple[str, int]:
+    return render_template("error.html", status=404, message="There is no check-in on that day."), 404
+
+
+def _again(errors: dict[str, str]) -> WerkzeugResponse | tuple[str, int]:
+    """The page the failed form was on, again, with what was sent (nothing a runner typed is lost)."""
+    try:
+        return _form_again(errors)
+    except services.PlanNotFound as missing:  # a form sent to a plan that is gone: its 404 page
+        return current_app.make_response(current_app.handle_user_exception(missing))
+
+
+def _form_again(errors: dict[str, str]) -> tuple[str, int]:
+    if request.endpoint == "web.create":
+        return _form(request.form, errors, 422)
+    token = (request.view_args or {})["token"]
+    if request.endpoint == "web.morning":  # one field, named per check-in day
+        key = morning_key(date.fromisoformat((request.view_args or {})["day"]))
+        message = next(iter(errors.values()))
+        if message == REQUIRED:
+            message = HINTS["pain_next_morning"]
+        return _plan_page(token, {key: message}, MultiDict({key: request.form.get("pain_next_morning", "").strip()}),
+                          422)
+    return _plan_page(token, errors, request.form, 422)
 
 
 def current_week(plan: Plan, today: date) -> Week:
@@ -161,30 +201,31 @@ DECISION_WORDS = {
 }
 
 
-def saved_checkin(plan: Plan, saved: str | None) -> dict[str, Any] | None:
-    """After a check-in: what it did to the plan, in words, and the week it changed."""
+def saved_checkin(stored: services.Stored, saved: str | None) -> dict[str, Any] | None:
+    """After a check-in: what it did to the plan, in words, and the week it changed. The decision is
+    the one the check-in's revision recorded (a late check-in's own week is frozen as it was)."""
     try:
         day = date.fromisoformat(saved or "")
     except ValueError:
         return None
+    plan, revision = stored.plan, stored.revision
     week = next((w for w in plan.weeks if w.start <= day < w.start + timedelta(days=7)), None)
-    if week is None or week.decision is None:
+    decision = revision.decision if revision.day == day else week.decision.value if week and week.decision else None
+    if week is None or decision is None:
         return None
     following = week.number + 1 if week.number < len(plan.weeks) else None
-    return {"day": day, "words": DECISION_WORDS[week.decision.value], "next_week": following,
-            "decision": week.decision.value}
+    return {"day": day, "words": DECISION_WORDS[decision], "next_week": following, "decision": decision}
 
 
-def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], status: int = 200) -> tuple[str, int]:
-    stored = services.get(token)
+def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]:
+    """Everything plan.html shows of a stored plan on the runner's `today`."""
     plan = stored.plan
-    today = services.today(plan.request.timezone)  # the runner's day (rule 30)
     mornings_due, mornings_later = waiting_mornings(stored, today)
     now = current_week(plan, today)
     in_plan = plan.weeks[0].start <= today < plan.weeks[-1].start + timedelta(days=7)
-    return render_template(
-        "plan.html", token=token, stored=stored, plan=plan, links=services.links(token), today=today,
-        errors=errors, values=values, current=now, current_is_today=in_plan,
+    return dict(
+        token=token, stored=stored, plan=plan, links=urls.links(token), today=today,
+        current=now, current_is_today=in_plan,
         chart=Markup(weekly_minutes_svg(plan, current_week=now.number if in_plan else None)),
         phase_names=PHASE_NAMES, phase_colours=PHASE_COLOURS, phases=list(dict.fromkeys(w.phase for w in plan.weeks)),
         days=_days, repeats=repeated_exercises, in_words=intervals_in_words, disclaimer=DISCLAIMER,
@@ -192,51 +233,83 @@ def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], 
         mornings_due=mornings_due, mornings_later=mornings_later, morning_key=morning_key,
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
-        saved=None if errors else saved_checkin(plan, request.args.get("saved")),
-    ), status
+        upgraded=stored.revision.upgrades[-1] if stored.revision.upgrades else None,
+    )
+
+
+def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], status: int = 200) -> tuple[str, int]:
+    """The page drawn for this request: after a check-in (what it did) or beside a form's errors."""
+    stored = services.get(token)
+    today = services.today(stored.plan.request.timezone)  # the runner's day (rule 30)
+    saved = None if errors else saved_checkin(stored, request.args.get("saved"))
+    return render_template("plan.html", errors=errors, values=values, saved=saved,
+                           **_context(token, stored, today)), status
+
+
+# The plain page is drawn once per revision and day, and stored with this in place of the form token.
+CSRF_SLOT = "csrf-token-slot-9d1f47c2"
 
 
 @bp.get("/plans/<token>")
-def plan_page(token: str) -> tuple[str, int]:
-    return _plan_page(token, {}, MultiDict())
+def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
+    if request.args.get("saved"):
+        return _plan_page(token, {}, MultiDict())
+    page_url = urls.page(token)
+
+    def fresh(variant: str) -> bool:
+        """Stored for this base URL, and drawn on what is still the runner's today."""
+        url, _, rest = variant.partition(" ")
+        timezone, _, day = rest.partition(" ")
+        return url == page_url and services.today(timezone).isoformat() == day
+
+    raw = browser_session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if raw and request.if_none_match:
+        stamp = exports.stored(token, "page", fresh, with_body=False)
+        if stamp is not None and request.if_none_match.contains(_page_etag(stamp.etag, raw)):
+            return serve.not_modified(_page_etag(stamp.etag, raw))
+
+    def render() -> list[Body]:
+        stored = services.get(token)
+        timezone = stored.plan.request.timezone
+        today = services.today(timezone)
+        html = render_template("plan.html", errors={}, values=MultiDict(), saved=None,
+                               csrf_token=lambda: CSRF_SLOT, **_context(token, stored, today))
+        return [Body("page", html.encode(), stored.revision.created_at, variant=f"{page_url} {timezone} {today}")]
+
+    page = exports.rendered(token, "page", fresh, render)
+    form_token = generate_csrf()  # the session's own token, signed, in every form of the page
+    raw = browser_session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
+    body = replace(page, body=page.body.replace(CSRF_SLOT.encode(), form_token.encode()),
+                   etag=_page_etag(page.etag, raw))
+    return serve.send(body, "text/html; charset=utf-8")
+
+
+def _page_etag(stored_etag: str, raw_csrf: str) -> str:
+    """The page differs per browser session only by its form token: the ETag covers both."""
+    return hashlib.sha256(f"{stored_etag}/{raw_csrf}".encode()).hexdigest()
 
 
 @bp.post("/plans/<token>/checkins")
 @checkin_limit
-def checkin(token: str) -> Response | tuple[str, int]:
+def checkin(token: str) -> Response:
     data = {k: v for k, v in form_data(request.form).items() if k not in ("morning_after_worse", "red_flags")}
     data["completed"] = request.form.get("completed", "yes").strip().lower() not in FALSE_WORDS
-    try:
-        checkin, _decision, _plan = services.check_in(token, CheckInModel.model_validate(data))
-    except ValidationError as error:
-        return _plan_page(token, friendly_errors(error), request.form, 422)
-    except services.CheckInRejected as error:
-        return _plan_page(token, {error.field: error.message}, request.form, 422)
-    saved_day = checkin.date.isoformat()
+    written = services.check_in(token, CheckInModel.model_validate(data))
+    saved_day = written.checkin.date.isoformat()
     return redirect(url_for("web.plan_page", token=token, saved=saved_day) + "#saved", 303)
 
 
 @bp.post("/plans/<token>/checkins/<day>/morning")
 @checkin_limit
-def morning(token: str, day: str) -> Response | tuple[str, int]:
+def morning(token: str, day: str) -> Response:
     """The "How was it this morning?" form: adds a check-in's next-morning score (rule 31)."""
     try:
         checkin_day = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    key = morning_key(checkin_day)
     submitted = request.form.get("pain_next_morning", "").strip()
-    values = MultiDict({key: submitted})
     data = {"pain_next_morning": submitted} if submitted else {}
-    try:
-        services.add_morning(token, checkin_day, MorningModel.model_validate(data))
-    except ValidationError:  # the one field: missing or not 0-10
-        return _plan_page(token, {key: HINTS["pain_next_morning"]}, values, 422)
-    except services.CheckInRejected as error:
-        return _plan_page(token, {key: error.message}, values, 422)
-    except services.CheckInNotFound:
-        services.get(token)  # an unknown plan says so
-        abort(404, "There is no check-in on that day.")
+    services.add_morning(token, checkin_day, MorningModel.model_validate(data))
     return redirect(url_for("web.plan_page", token=token, saved=checkin_day.isoformat()) + "#saved", 303)
 
 
@@ -244,7 +317,6 @@ def morning(token: str, day: str) -> Response | tuple[str, int]:
 @manage_limit
 def rotate(token: str) -> Response | tuple[str, int]:
     if not request.form.get("confirm_rotate"):
-        services.get(token)  # an unknown token is 404 before anything else
         return _plan_page(token, {"confirm_rotate": "Tick the box to confirm you want a new link."},
                           request.form, 422)
     new = services.rotate(token)
@@ -255,7 +327,6 @@ def rotate(token: str) -> Response | tuple[str, int]:
 @manage_limit
 def delete(token: str) -> Response | tuple[str, int]:
     if not request.form.get("confirm_delete"):
-        services.get(token)
         return _plan_page(token, {"confirm_delete": "Tick the box to confirm you want to delete this plan."},
                           request.form, 422)
     services.delete(token)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from sqlalchemy import text
 from planner import create_app, services
 from planner.extensions import db
 
-TABLES = ("rendered_exports", "session_versions", "checkins", "plans")
+TABLES = ("rendered_exports", "plan_revisions", "session_versions", "checkins", "plans")
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -105,6 +105,11 @@ class Clock:
     def at(self, moment: datetime) -> None:
         assert moment.tzinfo is not None, "an aware moment: the runner's day depends on the zone"
         self.moment = moment.astimezone(UTC)
+
+    def morning_after(self, day: date | str) -> None:
+        """08:00 UTC the day after `day`: when a runner in UTC checks in with both scores (rule 31)."""
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        self.at(datetime.combine(day + timedelta(days=1), time(8, 0), tzinfo=UTC))
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from typing import TypeVar
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .. import services
+from .. import serve, services, urls
 from ..engine import Plan
 from ..engine.words import DISCLAIMER
 from ..exports import table
@@ -29,6 +30,7 @@ from ..schemas import (
     StoredPlanOut,
     field_errors,
 )
+from ..store.exports import Body
 from ..store.models import CheckInRecord
 from .openapi import document
 from .problems import problem, validation_problem
@@ -70,54 +72,66 @@ def _json(body: BaseModel, status: int = 200, headers: dict[str, str] | None = N
     return Response(body.model_dump_json(), status=status, headers=headers, mimetype="application/json")
 
 
+@bp.errorhandler(services.InputError)
+def _input_problem(error: services.InputError) -> Response:
+    return validation_problem([{"field": error.field, "message": error.message}])
+
+
+@bp.errorhandler(services.CheckInNotFound)
+def _no_checkin(_error: services.CheckInNotFound) -> Response:
+    return problem(404, "There is no check-in on that day.")
+
+
 def _stored(token: str, plan: Plan, checkins: list[CheckInRecord] | None = None) -> StoredPlanOut:
     return StoredPlanOut(
         token=token,
-        links=LinksOut(**services.links(token)),
+        links=LinksOut(**urls.links(token)),
         plan=PlanOut.model_validate(plan),
         checkins=[CheckInOut.model_validate(c) for c in checkins or []],
     )
 
 
-def _input_problem(error: services.InputError) -> Response:
-    return validation_problem([{"field": error.field, "message": error.message}])
+def _result(written: services.Written, status: int) -> Response:
+    return _json(CheckInResultOut(checkin=CheckInOut.model_validate(written.checkin),
+                                  decision=written.decision.value, plan=PlanOut.model_validate(written.plan)), status)
 
 
 @bp.post("/plans/preview")
 def preview() -> Response:
     model = _parse(PreviewRequestModel)  # a plain PlanRequest, or one with checkins and as_of
-    try:
-        plan = services.preview(model)
-    except services.InputError as error:
-        return _input_problem(error)
-    return _json(PlanOut.model_validate(plan))
+    return _json(PlanOut.model_validate(services.preview(model)))
 
 
 @bp.post("/plans")
 @create_limit
 def create_plan() -> Response:
-    model = _parse(PlanRequestModel)
-    try:
-        record, plan = services.create(model)
-    except services.InputError as error:
-        return _input_problem(error)
+    record, plan = services.create(_parse(PlanRequestModel))
     if record is None:
         return _json(ReferralOut(plan=PlanOut.model_validate(plan)))
     return _json(_stored(record.token, plan), 201, {"Location": url_for("api.get_plan", token=record.token)})
 
 
 @bp.get("/plans/<token>")
-def get_plan(token: str) -> Response:
-    stored = services.get(token)
-    return _json(_stored(token, stored.plan, stored.checkins))
+def get_plan(token: str) -> WerkzeugResponse:
+    """The stored plan: its JSON rendered once per revision, with a strong ETag."""
+    def render() -> list[Body]:
+        stored = services.get(token)
+        body = _stored(token, stored.plan, stored.checkins).model_dump_json().encode()
+        return [Body("api", body, stored.revision.created_at)]
+
+    return serve.stored(token, "api", urls.page(token), render, "application/json")
 
 
 @bp.get("/plans/<token>/sessions")
-def get_sessions(token: str) -> Response:
+def get_sessions(token: str) -> WerkzeugResponse:
     """The session table of the CSV export, as JSON."""
-    stored = services.get(token)
-    rows = [SessionRowOut.model_validate(row) for row in table.to_records(stored.plan)]
-    return _json(SessionTableOut(token=token, sessions=rows, disclaimer=DISCLAIMER))
+    def render() -> list[Body]:
+        stored = services.get(token)
+        rows = [SessionRowOut.model_validate(row) for row in table.to_records(stored.plan)]
+        body = SessionTableOut(token=token, sessions=rows, disclaimer=DISCLAIMER).model_dump_json().encode()
+        return [Body("sessions", body, stored.revision.created_at)]
+
+    return serve.stored(token, "sessions", "", render, "application/json")
 
 
 @bp.delete("/plans/<token>")
@@ -130,14 +144,7 @@ def delete_plan(token: str) -> tuple[str, int]:
 @bp.post("/plans/<token>/checkins")
 @checkin_limit
 def add_checkin(token: str) -> Response:
-    model = _parse(CheckInModel)
-    try:
-        checkin, decision, plan = services.check_in(token, model)
-    except services.CheckInRejected as error:
-        return _input_problem(error)
-    result = CheckInResultOut(checkin=CheckInOut.model_validate(checkin), decision=decision.value,
-                              plan=PlanOut.model_validate(plan))
-    return _json(result, 201)
+    return _result(services.check_in(token, _parse(CheckInModel)), 201)
 
 
 @bp.patch("/plans/<token>/checkins/<date>")
@@ -147,17 +154,8 @@ def add_morning(token: str, date: str) -> Response:
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
-        return problem(404, "There is no check-in on that day.")
-    model = _parse(MorningModel)
-    try:
-        checkin, decision, plan = services.add_morning(token, day, model)
-    except services.CheckInNotFound:
-        return problem(404, "There is no check-in on that day.")
-    except services.CheckInRejected as error:
-        return _input_problem(error)
-    result = CheckInResultOut(checkin=CheckInOut.model_validate(checkin), decision=decision.value,
-                              plan=PlanOut.model_validate(plan))
-    return _json(result)
+        raise services.CheckInNotFound(date) from None
+    return _result(services.add_morning(token, day, _parse(MorningModel)), 200)
 
 
 @bp.get("/openapi.json")

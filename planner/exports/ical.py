@@ -8,9 +8,10 @@ Notes on the standard and on the icalendar 7.3 traps worked around here: referen
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDDDTypes, vDuration, vText, vUTCOffset
@@ -31,13 +32,24 @@ DAY_ORDER = {Kind.STRENGTH: 0, Kind.CROSS_TRAIN: 1, Kind.RUN: 2}  # rehab first:
 
 @dataclass(frozen=True)
 class SessionStamp:
-    """When a session last changed, and how many times: DTSTAMP/LAST-MODIFIED and SEQUENCE."""
+    """When a session last changed, how many times (DTSTAMP/LAST-MODIFIED and SEQUENCE), and the
+    plan's notices its text shows (a passed day keeps the ones it showed then)."""
 
     sequence: int
     modified: datetime
+    notices: tuple[str, ...] = ()
 
 
-def render_calendar(plan: Plan, *, stamps: dict[str, SessionStamp], page_url: str) -> bytes:
+class EventStamp(Protocol):
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def modified(self) -> datetime: ...
+    @property
+    def notices(self) -> tuple[str, ...]: ...
+
+
+def render_calendar(plan: Plan, *, stamps: Mapping[str, EventStamp], page_url: str) -> bytes:
     """The subscription feed of `plan`: same plan, stamps and URL in, same bytes out."""
     cal = Calendar.new(prodid=PRODID)
     del cal["UID"]  # trap 2: a calendar-level UID collapses vdirsyncer's items into one
@@ -50,9 +62,8 @@ def render_calendar(plan: Plan, *, stamps: dict[str, SessionStamp], page_url: st
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})  # trap 1: VALUE is required
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
 
-    sessions = sorted((s for s in plan.sessions if s.kind is not Kind.REST),
-                      key=lambda s: (s.date, DAY_ORDER[s.kind], s.uid))
-    offsets = _same_day_offsets(sessions)
+    sessions = event_sessions(plan.sessions)
+    offsets = same_day_offsets(sessions)
     tz = ZoneInfo(plan.request.timezone) if plan.request.session_time else None
     for session in sessions:
         cal.add_component(_event(plan, session, stamps[session.uid], page_url, tz, offsets[session.uid]))
@@ -81,7 +92,7 @@ def calendar_description(plan: Plan) -> str:
     return _plain("\n\n".join(parts), keep_newlines=True)
 
 
-def session_description(plan: Plan, session: Session, page_url: str) -> str:
+def session_description(plan: Plan, session: Session, page_url: str, notices: Sequence[str] | None = None) -> str:
     """The whole session in plain text: what to do, when to stop, what to check the next morning."""
     request = plan.request
     blocks: list[str] = [_what_to_do(session)]
@@ -95,7 +106,7 @@ def session_description(plan: Plan, session: Session, page_url: str) -> str:
     if not any(c == next_morning_rule(request.pain_at_rest) for c in cues):
         cues.append(next_morning_rule(request.pain_at_rest))
     blocks.append("\n".join(f"- {c}" for c in cues))
-    blocks.extend(plan.notices)
+    blocks.extend(plan.notices if notices is None else notices)
     blocks.append(DISCLAIMER)
     blocks.append(f"Your plan and check-in: {page_url}")
     return _plain("\n\n".join(b for b in blocks if b), keep_newlines=True)
@@ -122,11 +133,12 @@ def _exercise_line(exercise: Exercise) -> str:
     return f"- {exercise.name}: {dose(exercise)}. {exercise.cue}"
 
 
-def _event(plan: Plan, session: Session, stamp: SessionStamp, page_url: str, tz: ZoneInfo | None,
+def _event(plan: Plan, session: Session, stamp: EventStamp, page_url: str, tz: ZoneInfo | None,
            offset: timedelta) -> Event:
     modified = stamp.modified.astimezone(UTC)
+    description = session_description(plan, session, page_url, stamp.notices)
     event = Event.new(uid=session.uid, stamp=modified, last_modified=modified, sequence=stamp.sequence,
-                      summary=_plain(session.title), description=session_description(plan, session, page_url),
+                      summary=_plain(session.title), description=description,
                       url=page_url, categories=[CATEGORIES[session.kind]])
     if tz is None or plan.request.session_time is None:
         event.start, event.end = session.date, session.date + timedelta(days=1)  # DATE; DTEND is exclusive
@@ -138,12 +150,17 @@ def _event(plan: Plan, session: Session, stamp: SessionStamp, page_url: str, tz:
     return event
 
 
-def _same_day_offsets(sessions: list[Session]) -> dict[str, timedelta]:
+def event_sessions(sessions: Iterable[Session]) -> list[Session]:
+    """The sessions that are events (all but rest days), in the feed's order."""
+    return sorted((s for s in sessions if s.kind is not Kind.REST), key=lambda s: (s.date, DAY_ORDER[s.kind], s.uid))
+
+
+def same_day_offsets(sessions: Iterable[Session]) -> dict[str, timedelta]:
     """Two sessions on one day follow each other from the session time rather than overlap."""
     offsets: dict[str, timedelta] = {}
     day: date | None = None
     elapsed = timedelta()
-    for session in sessions:
+    for session in event_sessions(sessions):
         if session.date != day:
             day, elapsed = session.date, timedelta()
         offsets[session.uid] = elapsed

@@ -1,5 +1,5 @@
-"""Tables: a plan (its request and secret token), its check-ins, the versions of its sessions
-(for SEQUENCE and LAST-MODIFIED in the feed) and its rendered exports, cached per revision.
+"""Tables: a plan (its request and secret token), its check-ins, its revisions (each the whole
+computed plan as it stood after a write) and its rendered exports, cached per revision.
 """
 
 from __future__ import annotations
@@ -56,8 +56,26 @@ class CheckInRecord(db.Model):  # type: ignore[name-defined,misc]
     plan: Mapped[PlanRecord] = relationship(back_populates="checkins")
 
 
+class PlanRevision(db.Model):  # type: ignore[name-defined,misc]
+    """The plan after one write, as a record that never changes: the computed plan and the stamps
+    (SEQUENCE, LAST-MODIFIED, the notices shown) of each calendar event, gzip'd JSON (store/revisions.py)."""
+
+    __tablename__ = "plan_revisions"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16))  # create, checkin, morning, rotate, upgrade, recorded
+    rules_version: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)  # the runner's today when it was written: days before it are frozen
+    day: Mapped[date | None] = mapped_column(Date, nullable=True)  # the check-in's day, for check-in revisions
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)  # what that check-in did
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SessionVersion(db.Model):  # type: ignore[name-defined,misc]
-    """The last content digest of each session UID: SEQUENCE goes up when it changes."""
+    """Before revisions (migration 5c1e0d7a9f32): the last digest of each session UID. Read once, to
+    carry a plan's SEQUENCE values into its first revision; nothing writes it any more."""
 
     __tablename__ = "session_versions"
 
@@ -69,13 +87,14 @@ class SessionVersion(db.Model):  # type: ignore[name-defined,misc]
 
 
 class RenderedExport(db.Model):  # type: ignore[name-defined,misc]
-    """An export's bytes for one plan revision, so polls never re-render."""
+    """An export's bytes for one plan revision (and variant), so reads never re-render."""
 
     __tablename__ = "rendered_exports"
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
+    variant: Mapped[str] = mapped_column(String(300), default="")  # what else the bytes depend on: base URL, day
     body: Mapped[bytes] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(String(64))
     last_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))

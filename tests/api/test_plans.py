@@ -89,15 +89,17 @@ def test_one_session_over_the_ceiling_holds_next_week(client, stored_plan):
     assert after["weeks"][1]["running_minutes"] == week1["running_minutes"]
 
 
-def test_two_sessions_over_the_ceiling_step_back_with_two_days_off(client, past_start):
+def test_two_sessions_over_the_ceiling_step_back_with_two_days_off(client, past_start, clock):
     created = client.post("/api/v1/plans", json={"weekly_volume": 0, "current_pain": 1,
                                                   "start_date": past_start.isoformat()}).json
     token, plan = created["token"], created["plan"]
     # Climb three weeks on good check-ins, then flare twice in week 4.
     weeks = plan["weeks"]
     runs_w4 = [s for s in weeks[3]["sessions"] if s["kind"] == "run"]
+    clock.morning_after(runs_w4[0]["date"])
     _checkin(client, token, runs_w4[0]["date"], 6, 0)
     second = date.fromisoformat(runs_w4[1]["date"])
+    clock.morning_after(second)  # the step back reaches the days after the second flare, still ahead
     response = _checkin(client, token, second.isoformat(), 6, 1)
     assert response.json["decision"] == "step_back"
     after = response.json["plan"]["weeks"]
@@ -112,10 +114,11 @@ def test_two_sessions_over_the_ceiling_step_back_with_two_days_off(client, past_
     assert any(s["exercises"] for s in after[4]["sessions"])  # rehab goes on
 
 
-def test_missed_days_step_back(client, stored_plan):
+def test_missed_days_step_back(client, stored_plan, clock):
     token, plan = stored_plan["token"], stored_plan["plan"]
     runs = [s for s in plan["weeks"][1]["sessions"] if s["kind"] == "run"]
     for run in runs:
+        clock.morning_after(run["date"])
         response = _checkin(client, token, run["date"], 0, 0, completed=False)
     assert response.json["decision"] == "step_back"
     assert response.json["plan"]["weeks"][2]["running_minutes"] < plan["weeks"][1]["running_minutes"]

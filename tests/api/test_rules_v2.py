@@ -237,8 +237,9 @@ def test_preview_still_takes_a_plain_plan_request(client: FlaskClient) -> None:
 
 
 def test_preview_with_checkins_is_the_stored_plans_engine(client: FlaskClient, clock) -> None:
-    """The what-if answers what a stored plan with the same check-ins answers."""
-    clock.at(datetime(2027, 2, 20, 12, tzinfo=UTC))
+    """The what-if answers what a stored plan with the same check-ins, each sent the morning after
+    its session, answers."""
+    clock.at(datetime(2027, 1, 2, 12, tzinfo=UTC))
     body = {**BASIC, "start_date": "2027-01-04"}
     stored = client.post("/api/v1/plans", json=body).json
     days = _session_days(stored["plan"])[:3]
@@ -246,9 +247,11 @@ def test_preview_with_checkins_is_the_stored_plans_engine(client: FlaskClient, c
                 {"date": days[1], "pain_during": 1, "pain_next_morning": 0},
                 {"date": days[2], "pain_during": 6, "pain_next_morning": 3, "completed": False}]
     for checkin in checkins:
+        clock.morning_after(checkin["date"])
         replanned = client.post(f"/api/v1/plans/{stored['token']}/checkins", json=checkin)
         assert replanned.status_code == 201, replanned.json
-    what_if = client.post("/api/v1/plans/preview", json={**body, "checkins": checkins, "as_of": "2027-02-20"})
+    as_of = (date.fromisoformat(days[2]) + timedelta(days=1)).isoformat()
+    what_if = client.post("/api/v1/plans/preview", json={**body, "checkins": checkins, "as_of": as_of})
     assert what_if.status_code == 200, what_if.json
     stored_weeks = replanned.json["plan"]["weeks"]
     assert [w["running_minutes"] for w in what_if.json["weeks"]] == [w["running_minutes"] for w in stored_weeks]

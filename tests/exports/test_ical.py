@@ -25,7 +25,8 @@ def plan_for(**overrides: object) -> Plan:
 
 
 def render(plan: Plan, sequence: int = 0) -> bytes:
-    stamps = {s.uid: SessionStamp(sequence, CHANGED) for s in plan.sessions}
+    """The feed with every event showing the plan's notices, as a plan's first revision has it."""
+    stamps = {s.uid: SessionStamp(sequence, CHANGED, tuple(plan.notices)) for s in plan.sessions}
     return render_calendar(plan, stamps=stamps, page_url=PAGE)
 
 
@@ -170,6 +171,12 @@ def test_physio_notice_reaches_every_event() -> None:
     cal = Calendar.from_ical(render(plan))
     assert all(PHYSIO_NOTICE in str(e["DESCRIPTION"]) for e in cal.events)
     assert PHYSIO_NOTICE in str(cal["DESCRIPTION"])
+    # A passed day keeps the text it had (rule 34): its stamp says which notices it showed.
+    first = plan.sessions[0]
+    stamps = {s.uid: SessionStamp(0, CHANGED, () if s is first else (PHYSIO_NOTICE,)) for s in plan.sessions}
+    events = {str(e["UID"]): e for e in Calendar.from_ical(render_calendar(plan, stamps=stamps, page_url=PAGE)).events}
+    assert PHYSIO_NOTICE not in str(events[first.uid]["DESCRIPTION"])
+    assert all(PHYSIO_NOTICE in str(e["DESCRIPTION"]) for uid, e in events.items() if uid != first.uid)
 
 
 # -- time zones -------------------------------------------------------------------------------

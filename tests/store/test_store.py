@@ -6,7 +6,8 @@ from sqlalchemy import inspect, select, update
 
 from planner import create_app
 from planner.extensions import db
-from planner.store.models import PlanRecord, RenderedExport, SessionVersion, new_token
+from planner.store import revisions
+from planner.store.models import PlanRecord, RenderedExport, new_token
 
 
 def test_tokens_carry_at_least_128_random_bits_and_are_url_safe():
@@ -26,7 +27,7 @@ def test_db_upgrade_builds_an_empty_database_and_is_repeatable(tmp_path):
         assert result.exit_code == 0, result.output
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
-    assert {"plans", "checkins", "session_versions", "rendered_exports", "alembic_version"} <= tables
+    assert {"plans", "checkins", "plan_revisions", "rendered_exports", "alembic_version"} <= tables
 
 
 def test_the_calendar_is_rendered_once_per_revision(client, app, stored_plan):
@@ -40,24 +41,26 @@ def test_the_calendar_is_rendered_once_per_revision(client, app, stored_plan):
         assert record.revision == 1 and export.revision == 1 and export.body == first.data
 
 
-def test_a_checkin_raises_the_revision_and_the_sequence_of_changed_sessions_only(client, app, stored_plan):
-    token, plan = stored_plan["token"], stored_plan["plan"]
-    run = next(s for s in plan["weeks"][0]["sessions"] if s["kind"] == "run")
+def _latest(app, token):
+    """The plan's record and its latest revision, as stored."""
     with app.app_context():
         record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
-        before = {v.uid: v.sequence for v in db.session.scalars(
-            select(SessionVersion).where(SessionVersion.plan_id == record.id))}
-    assert set(before.values()) == {0}
+        return record.revision, revisions.read(revisions.latest(record))
+
+
+def test_a_checkin_raises_the_revision_and_the_sequence_of_changed_sessions_only(client, app, stored_plan, clock):
+    token, plan = stored_plan["token"], stored_plan["plan"]
+    run = next(s for s in plan["weeks"][0]["sessions"] if s["kind"] == "run")
+    _, first = _latest(app, token)
+    assert {s.sequence for s in first.stamps.values()} == {0}
+    clock.morning_after(run["date"])
     response = client.post(f"/api/v1/plans/{token}/checkins", json={
         "date": run["date"], "pain_during": 6, "pain_next_morning": 2})
     assert response.json["decision"] == "hold"
     after_plan = response.json["plan"]
-    with app.app_context():
-        record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
-        after = {v.uid: v.sequence for v in db.session.scalars(
-            select(SessionVersion).where(SessionVersion.plan_id == record.id))}
-        assert record.revision == 2
-        assert db.session.get(RenderedExport, (record.id, "ics")).revision == 2
+    number, second = _latest(app, token)
+    assert number == second.number == 2 and second.reason == "checkin" and second.decision == "hold"
+    after = {uid: s.sequence for uid, s in second.stamps.items()}
     week1_uids = {s["uid"] for s in plan["weeks"][0]["sessions"]}
     assert all(after[uid] == 0 for uid in week1_uids)  # the week checked in is untouched
     old = {s["uid"]: s for w in plan["weeks"] for s in w["sessions"]}
@@ -66,6 +69,10 @@ def test_a_checkin_raises_the_revision_and_the_sequence_of_changed_sessions_only
     assert changed, "holding a week must change some later sessions"
     assert all(after[uid] == 1 for uid in changed)
     assert all(after[uid] == 0 for uid in (old.keys() & new.keys()) - changed)
+    with app.app_context():  # the feed is rendered once for the new revision, on its first read
+        client.get(f"/plans/{token}.ics")
+        record = db.session.scalars(select(PlanRecord).where(PlanRecord.token == token)).one()
+        assert db.session.get(RenderedExport, (record.id, "ics")).revision == 2
 
 
 def test_rotating_the_token_keeps_the_plan_and_kills_old_urls(client, app, stored_plan):
@@ -150,8 +157,8 @@ def test_a_checkin_without_its_morning_is_stored_as_null_and_patch_fills_it(clie
     assert response.status_code == 200
     _, revision, checkins = _record(app, token)
     assert revision == 3 and checkins == [(run["date"], 2, 1, "ok")]
-    with app.app_context():  # the same compare-and-swap write as a check-in: the calendar of the new revision
-        assert db.session.get(RenderedExport, (plan_id, "ics")).revision == 3
+    _, latest = _latest(app, token)  # the same compare-and-swap write as a check-in: a new revision
+    assert latest.number == 3 and latest.reason == "morning" and latest.day.isoformat() == run["date"]
 
 
 def test_a_refused_patch_writes_nothing(client, app, stored_plan):

@@ -84,34 +84,38 @@ def test_the_suggested_start_is_next_monday_in_the_runners_zone(client: FlaskCli
 # -- the plan page ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def shaped(monkeypatch: pytest.MonkeyPatch):
-    """Plans as the engine would give them with a target week and a notice: the page's plumbing, not the rules."""
+def shaped(monkeypatch: pytest.MonkeyPatch, client: FlaskClient, past_start: date):
+    """A plan stored as the engine would give it with a target week or a notice: the page's plumbing,
+    not the rules."""
     real = services.build_plan
 
     def shape(**fields):
         def build(*args, **kwargs):
             return replace(real(*args, **kwargs), **fields)
         monkeypatch.setattr(services, "build_plan", build)
+        created = client.post("/api/v1/plans", json={"weekly_volume": 30, "current_pain": 2,
+                                                      "start_date": past_start.isoformat()})
+        assert created.status_code == 201, created.json
+        return created.json
 
     return shape
 
 
-def test_the_page_shows_the_target_week_and_its_date(client: FlaskClient, stored_plan: dict, shaped) -> None:
-    shaped(target_week=3)
+def test_the_page_shows_the_target_week_and_its_date(client: FlaskClient, shaped) -> None:
+    stored_plan = shaped(target_week=3)
     html = _page(client, stored_plan["token"])
     week3 = date.fromisoformat(stored_plan["plan"]["weeks"][2]["start"])
     assert f"Target expected in week 3, the week of {week3.day} {week3:%B %Y}." in html
     assert html.index('id="target"') < html.index('id="disclaimer"') < html.index('id="this-week"')
 
 
-def test_no_target_week_says_nothing_about_it(client: FlaskClient, stored_plan: dict, shaped) -> None:
-    shaped(target_week=None)
+def test_no_target_week_says_nothing_about_it(client: FlaskClient, shaped) -> None:
+    stored_plan = shaped(target_week=None)
     assert "Target expected" not in _page(client, stored_plan["token"])
 
 
-def test_the_page_shows_notices_prominently_and_the_rules_version(client: FlaskClient, stored_plan: dict,
-                                                                   shaped) -> None:
-    shaped(notices=["See a physiotherapist: your check-ins show repeated flare-ups."])
+def test_the_page_shows_notices_prominently_and_the_rules_version(client: FlaskClient, shaped) -> None:
+    stored_plan = shaped(notices=["See a physiotherapist: your check-ins show repeated flare-ups."])
     html = _page(client, stored_plan["token"])
     notice = html.index("See a physiotherapist: your check-ins show repeated flare-ups.")
     assert html.index("<h1>") < notice < html.index('id="this-week"')

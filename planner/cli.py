@@ -1,0 +1,28 @@
+"""`flask --app wsgi plans …`: commands for the stored plans."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from . import services
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("plans")
+    def plans() -> None:
+        """Stored plans."""
+
+    @plans.command("replan")
+    def replan() -> None:
+        """Move every stored plan's future onto the installed rules; days already passed stay as they were.
+
+        Plans already on the installed rules are left alone, so a second run changes nothing.
+        """
+        moved = 0
+        for done in services.upgrade_all():
+            moved += 1
+            click.echo(f"{done.token[:4]}…  rules {done.from_version} -> {done.to_version}, "
+                       f"{done.changed_events} calendar events changed")
+        click.echo(f"{moved} plan{'' if moved == 1 else 's'} moved onto the installed rules"
+                   if moved else "Every plan is already on the installed rules; nothing changed.")

@@ -1,0 +1,28 @@
+"""Security headers on every response."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+# Set once per response with a single update; a view that set its own value keeps it.
+_ALWAYS = (
+    ("Content-Security-Policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
+def secure(response: Response) -> Response:
+    """Plan URLs are secrets: never leak them in a Referer, never let shared caches keep a page.
+    Views that serve stored bytes say "no-cache, private" (revalidate with the ETag); anything
+    else under /plans/ and /api/ is not stored at all."""
+    headers = response.headers
+    for name, value in _ALWAYS:
+        if name not in headers:
+            headers[name] = value
+    if "Cache-Control" not in headers and request.path.startswith(("/plans/", "/api/")):
+        headers["Cache-Control"] = "no-store, private"
+    return response

@@ -1,0 +1,124 @@
+"""The export cache: each view of a plan rendered once per revision, then served as stored bytes.
+
+A row per plan and kind holds the bytes of one revision and variant (what else they depend on: the
+base URL, the runner's day). A read is one indexed lookup that also returns the plan's current
+revision, so stale bytes are never served; a miss renders, stores and serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, and_, bindparam, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from .models import PlanRecord, RenderedExport, utcnow
+from .revisions import as_utc
+
+
+class PlanNotFound(LookupError):
+    """No plan has that token (or it was deleted, or its token rotated)."""
+
+
+@dataclass(frozen=True)
+class Body:
+    """Bytes of one kind of export, ready to send."""
+
+    kind: str
+    body: bytes
+    last_modified: datetime
+    etag: str = ""
+    variant: str = ""  # what else the bytes depend on (a base URL, the runner's day)
+
+    def __post_init__(self) -> None:
+        if not self.etag:
+            object.__setattr__(self, "etag", hashlib.sha256(self.body).hexdigest())
+
+
+def write_lock() -> None:
+    """Start the session's transaction as a writer: SQLite takes its write lock up front (BEGIN
+    IMMEDIATE, see sqlite.py), so two writers never deadlock upgrading a read lock."""
+    db.session.connection(execution_options={"planner_write": True})
+
+
+def _lookup(with_body: bool) -> Any:
+    columns = [PlanRecord.revision.label("current"), RenderedExport.revision, RenderedExport.variant,
+               RenderedExport.etag, RenderedExport.last_modified]
+    if with_body:
+        columns.append(RenderedExport.body)
+    return (
+        select(*columns)
+        .select_from(PlanRecord)
+        .outerjoin(RenderedExport, and_(RenderedExport.plan_id == PlanRecord.id,
+                                        RenderedExport.kind == bindparam("kind")))
+        .where(PlanRecord.token == bindparam("token"))
+    )
+
+
+# Built once: SQLAlchemy caches their compiled form. Read through a bare connection (no ORM session).
+_STAMP, _EXPORT = _lookup(False), _lookup(True)
+
+
+Fresh = str | Callable[[str], bool]  # the variant wanted, or a test of a stored one
+
+
+def stored(token: str, kind: str, fresh: Fresh, *, with_body: bool = True) -> Body | None:
+    """The stored export of the plan's current revision, or None when it must be rendered first.
+    Without the body when only its ETag is needed (a conditional poll)."""
+    with db.engine.connect() as connection:
+        row = connection.execute(_EXPORT if with_body else _STAMP, {"token": token, "kind": kind}).first()
+    if row is None:
+        raise PlanNotFound(token)
+    if row.revision != row.current or not (fresh(row.variant) if callable(fresh) else row.variant == fresh):
+        return None
+    return Body(kind, row.body if with_body else b"", as_utc(row.last_modified), row.etag, row.variant)
+
+
+def rendered(token: str, kind: str, fresh: Fresh, render: Callable[[], list[Body]]) -> Body:
+    """`kind` of the plan's current revision: from the store, or rendered (with any sibling kinds
+    `render` makes at the same time), stored for the next read, and returned. Bodies are stored
+    with the variant they carry, or with `fresh` itself when it is one."""
+    found = stored(token, kind, fresh)
+    if found is not None:
+        return found
+    revision = db.session.scalar(select(PlanRecord.revision).where(PlanRecord.token == token))
+    if revision is None:
+        raise PlanNotFound(token)
+    bodies = render()
+    db.session.rollback()  # end the read; the store below is a short write of its own
+    try:
+        write_lock()
+        plan_id = db.session.scalar(select(PlanRecord.id).where(PlanRecord.token == token,
+                                                                PlanRecord.revision == revision))
+        if plan_id is not None:  # a write since the read would make these bytes stale
+            for body in bodies:
+                _store(plan_id, revision, body.variant or (fresh if isinstance(fresh, str) else ""), body)
+            db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()  # not stored this time (another request stored it first); the bytes are right
+    return next(b for b in bodies if b.kind == kind)
+
+
+def _store(plan_id: int, revision: int, variant: str, body: Body) -> None:
+    values = {"revision": revision, "variant": variant, "body": body.body, "etag": body.etag,
+              "last_modified": body.last_modified}
+    updated = rowcount(db.session.execute(
+        update(RenderedExport).where(RenderedExport.plan_id == plan_id, RenderedExport.kind == body.kind)
+        .values(**values).execution_options(synchronize_session=False)
+    ))
+    if not updated:
+        db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind=body.kind, **values))
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """Rows an UPDATE matched: Session.execute is typed as returning a plain Result, but a Core DML
+    statement always yields a CursorResult, which carries the count."""
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
+
+
+__all__ = ["Body", "PlanNotFound", "rendered", "rowcount", "stored", "utcnow", "write_lock"]

@@ -1,0 +1,146 @@
+"""Revisions: the plan after each write, stored whole and never changed.
+
+A revision holds the computed plan (store/codec.py) and one stamp per calendar event: its content
+digest, SEQUENCE, LAST-MODIFIED and the notices its text shows. Every read (page, API, feed, files)
+comes from the latest revision, so the engine runs on writes only, and a new revision takes the
+past from the one before it (engine/frozen.py).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ..engine import Plan, Session
+from ..exports.ical import same_day_offsets
+from ..extensions import db
+from . import codec
+from .models import PlanRecord, PlanRevision, SessionVersion
+
+CREATE, CHECKIN, MORNING, ROTATE, UPGRADE, RECORDED = "create", "checkin", "morning", "rotate", "upgrade", "recorded"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """One calendar event's history: SEQUENCE rises, and LAST-MODIFIED moves, only when its digest does."""
+
+    digest: str
+    sequence: int
+    modified: datetime
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Revision:
+    number: int
+    plan: Plan
+    stamps: dict[str, Stamp]
+    reason: str
+    as_of: date
+    created_at: datetime
+    day: date | None = None
+    decision: str | None = None
+    upgrades: list[tuple[int, date]] = field(default_factory=list)  # (rules version, day) of each upgrade
+
+
+def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime) -> dict[str, Stamp]:
+    """The stamps of `plan`'s events, given the stamps before it.
+
+    An event keeps its stamp unless what it shows changed. A day before `today` keeps the notices it
+    showed (rule 34: its text never changes); a day from today on shows the plan's notices now.
+    Stamps of sessions the plan no longer has are kept, so one that comes back carries on counting.
+    """
+    stamps = dict(before)
+    offsets = same_day_offsets(plan.sessions)
+    for session in plan.sessions:
+        earlier = before.get(session.uid)
+        notices = earlier.notices if earlier and session.date < today else tuple(plan.notices)
+        digest = _digest(session, notices, offsets.get(session.uid, timedelta()))
+        if earlier is None:
+            stamps[session.uid] = Stamp(digest, 0, moment, notices)
+        elif earlier.digest != digest:
+            stamps[session.uid] = Stamp(digest, earlier.sequence + 1, moment, notices)
+    return stamps
+
+
+def _digest(session: Session, notices: tuple[str, ...], offset: timedelta) -> str:
+    """Everything an event is made from besides the plan's fixed answers."""
+    body = {"session": codec.dump(session), "notices": notices, "offset": offset.total_seconds()}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def changed(before: dict[str, Stamp], after: dict[str, Stamp]) -> list[str]:
+    """UIDs whose events are new or changed between two sets of stamps."""
+    return [uid for uid, stamp in after.items() if before.get(uid) != stamp]
+
+
+def encode(plan: Plan, stamps: dict[str, Stamp]) -> bytes:
+    notice_sets: list[list[str]] = []
+    index: dict[tuple[str, ...], int] = {}
+    events = {}
+    for uid, stamp in stamps.items():
+        if stamp.notices not in index:
+            index[stamp.notices] = len(notice_sets)
+            notice_sets.append(list(stamp.notices))
+        events[uid] = [stamp.digest, stamp.sequence, stamp.modified.isoformat(), index[stamp.notices]]
+    body = {"plan": codec.dump(plan), "events": events, "notice_sets": notice_sets}
+    return gzip.compress(json.dumps(body, separators=(",", ":")).encode(), compresslevel=6, mtime=0)
+
+
+def decode(body: bytes) -> tuple[Plan, dict[str, Stamp]]:
+    data: dict[str, Any] = json.loads(gzip.decompress(body))
+    notice_sets = [tuple(n) for n in data["notice_sets"]]
+    stamps = {uid: Stamp(digest, sequence, datetime.fromisoformat(modified), notice_sets[notices])
+              for uid, (digest, sequence, modified, notices) in data["events"].items()}
+    return codec.load_plan(data["plan"]), stamps
+
+
+def add(record: PlanRecord, number: int, plan: Plan, stamps: dict[str, Stamp], *, reason: str, as_of: date,
+        moment: datetime, day: date | None = None, decision: str | None = None) -> None:
+    db.session.add(PlanRevision(
+        plan_id=record.id, number=number, reason=reason, rules_version=plan.rules_version, as_of=as_of,
+        day=day, decision=decision, created_at=moment, body=encode(plan, stamps),
+    ))
+
+
+def latest(record: PlanRecord) -> PlanRevision | None:
+    return db.session.scalars(
+        select(PlanRevision).where(PlanRevision.plan_id == record.id).order_by(PlanRevision.number.desc()).limit(1)
+    ).first()
+
+
+def read(row: PlanRevision) -> Revision:
+    plan, stamps = decode(row.body)
+    upgrades = db.session.execute(
+        select(PlanRevision.rules_version, PlanRevision.as_of)
+        .where(PlanRevision.plan_id == row.plan_id, PlanRevision.reason == UPGRADE).order_by(PlanRevision.number)
+    ).all()
+    return Revision(number=row.number, plan=plan, stamps=stamps, reason=row.reason, as_of=row.as_of,
+                    created_at=as_utc(row.created_at), day=row.day, decision=row.decision,
+                    upgrades=[(version, day) for version, day in upgrades])
+
+
+def legacy_stamps(record: PlanRecord, plan: Plan, moment: datetime) -> dict[str, Stamp]:
+    """Stamps for a plan written before revisions, from its session_versions rows (every event
+    showed the plan's notices then)."""
+    versions = {v.uid: v for v in db.session.scalars(select(SessionVersion).where(SessionVersion.plan_id == record.id))}
+    offsets = same_day_offsets(plan.sessions)
+    notices = tuple(plan.notices)
+    stamps = {}
+    for session in plan.sessions:
+        version = versions.get(session.uid)
+        digest = _digest(session, notices, offsets.get(session.uid, timedelta()))
+        stamps[session.uid] = Stamp(digest, version.sequence if version else 0,
+                                    as_utc(version.modified_at) if version else moment, notices)
+    return stamps
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

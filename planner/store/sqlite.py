@@ -1,0 +1,30 @@
+"""SQLite, the embedded default, tuned for a web server with several workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+
+
+def tune(engine: Any) -> None:
+    """WAL for concurrent readers, a busy timeout, foreign keys, and write transactions that
+    take the write lock up front (BEGIN IMMEDIATE, see exports.write_lock) so two writers never
+    deadlock on upgrade. Nothing happens on other databases."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" below issue BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        writing = connection.get_execution_options().get("planner_write")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,0 +1,30 @@
+"""Absolute URLs of a plan's views (CONTRACT.md, `links`): PUBLIC_BASE_URL when set, else the request's host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+
+
+def absolute(endpoint: str, **values: Any) -> str:
+    base: str | None = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def page(token: str) -> str:
+    return absolute("web.plan_page", token=token)
+
+
+def links(token: str) -> dict[str, str]:
+    ics = absolute("feeds.calendar", token=token)
+    return {
+        "page": page(token),
+        "ics": ics,
+        "webcal": "webcal://" + ics.split("://", 1)[1],
+        "csv": absolute("feeds.table", token=token),
+        "garmin": absolute("feeds.garmin", token=token),
+        "api": absolute("api.get_plan", token=token),
+    }

@@ -22,21 +22,22 @@ def freeze(lived: Plan, fresh: Plan, today: date) -> Plan:
     new = {w.start: w for w in fresh.weeks}
     weeks: list[Week] = []
     for start in sorted(old.keys() | new.keys()):
-        if start + WEEK <= today:  # wholly past
-            weeks.append(old.get(start) or new[start])
+        if start + WEEK <= today:  # wholly past: as lived (a week the runner never had stays out)
+            if start in old:
+                weeks.append(old[start])
         elif start >= today:  # wholly ahead
             if start in new:
                 weeks.append(new[start])
         else:
             weeks.append(_join(old.get(start), new.get(start), today, fresh))
-    return replace(fresh, weeks=_numbered(weeks))
+    return replace(fresh, weeks=weeks)
 
 
 def _join(lived: Week | None, fresh: Week | None, today: date, plan: Plan) -> Week:
     """The week holding today: its passed days as they were, the rest as re-planned."""
     base = fresh or lived
     assert base is not None
-    passed = [s for s in (lived or base).sessions if s.date < today]
+    passed = [s for s in (lived.sessions if lived else []) if s.date < today]
     ahead = [s for s in (fresh.sessions if fresh else []) if s.date >= today]
     sessions = sorted([*passed, *ahead], key=lambda s: (s.date, s.kind.value))
     if sessions == base.sessions:
@@ -44,8 +45,3 @@ def _join(lived: Week | None, fresh: Week | None, today: date, plan: Plan) -> We
     running = round(sum(s.running_minutes for s in sessions if s.kind is Kind.RUN), 1)
     return replace(base, sessions=sessions, running_minutes=running,
                    distance=units.to_distance(running, plan.request))
-
-
-def _numbered(weeks: list[Week]) -> list[Week]:
-    """Weeks numbered from 1 in date order (a plan that grew or shrank keeps one count)."""
-    return [w if w.number == n else replace(w, number=n) for n, w in enumerate(weeks, start=1)]

@@ -1,7 +1,8 @@
 """A computed plan as JSON and back, exactly: the form a revision stores it in.
 
 The engine's dataclasses are dumped field by field (enums as their values, dates as ISO text) and
-rebuilt from their own type hints, so `load(dump(plan)) == plan` for every plan the engine makes
+rebuilt from their own type hints, so `load(dump(plan)) == plan`, down to the JSON of each value,
+for every plan the engine makes
 (tests/store/test_codec.py checks it with hypothesis). Unlike the API's JSON, nothing is left out:
 warm-ups, deloads, decisions and the rehab stage come back too.
 """
@@ -67,6 +68,4 @@ def _load(kind: Any, data: Any) -> Any:
         return date.fromisoformat(data)
     if kind is time:
         return time.fromisoformat(data)
-    if kind is float:
-        return float(data)
-    return data
+    return data  # JSON keeps 5 and 5.0 apart, so numbers come back as the engine made them

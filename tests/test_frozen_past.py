@@ -45,15 +45,17 @@ def _day(start: date | datetime) -> date:
     return start.date() if isinstance(start, datetime) else start
 
 
+def passed_sessions(view: dict) -> list[dict]:
+    return [s for w in view["api"]["weeks"] for s in w["sessions"] if date.fromisoformat(s["date"]) < TODAY]
+
+
 def assert_past_unchanged(before: dict, after: dict) -> None:
     passed = [w for w in before["api"]["weeks"] if date.fromisoformat(w["start"]) + timedelta(days=7) <= TODAY]
     assert len(passed) == 3
     assert after["api"]["weeks"][:3] == passed  # the API's weeks, word for word
     for week in passed:
         assert after["cards"][week["number"]] == before["cards"][week["number"]]  # the page's cards
-    sessions_before = [s for w in before["api"]["weeks"] for s in w["sessions"] if date.fromisoformat(s["date"]) < TODAY]
-    sessions_after = [s for w in after["api"]["weeks"] for s in w["sessions"] if date.fromisoformat(s["date"]) < TODAY]
-    assert sessions_after == sessions_before  # this week's passed days too
+    assert passed_sessions(after) == passed_sessions(before)  # this week's passed days too
     past_events = {uid: e for uid, e in before["events"].items() if _day(e[0]) < TODAY}
     assert past_events and all(after["events"][uid] == e for uid, e in past_events.items())  # UID, SEQUENCE, text
 

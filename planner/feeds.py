@@ -27,20 +27,19 @@ CALENDAR, CALENDAR_GZIP = "ics", "ics.gz"
 def calendar(token: str) -> WerkzeugResponse:
     """The subscription feed. Calendar clients mostly send Accept-Encoding: gzip, so a gzip copy is
     stored beside the plain one. `?download=1` makes it a file to import once."""
-    page_url = urls.page(token)
     compressed = request.accept_encodings["gzip"] > 0
     headers = {"Vary": "Accept-Encoding"}
     if compressed:
         headers["Content-Encoding"] = "gzip"
     if request.args.get("download", "").lower() in {"1", "true", "yes"}:
         headers["Content-Disposition"] = 'attachment; filename="return-to-run.ics"'
-    return stored(token, CALENDAR_GZIP if compressed else CALENDAR, page_url,
-                  lambda: _calendars(token, page_url), "text/calendar", headers=headers)
+    return stored(token, CALENDAR_GZIP if compressed else CALENDAR, urls.base(), lambda: _calendars(token),
+                  "text/calendar", headers=headers)
 
 
-def _calendars(token: str, page_url: str) -> list[Body]:
+def _calendars(token: str) -> list[Body]:
     plan = services.get(token)
-    body = ical.render_calendar(plan.plan, stamps=plan.revision.stamps, page_url=page_url)
+    body = ical.render_calendar(plan.plan, stamps=plan.revision.stamps, page_url=urls.page(token))
     events = {s.uid for s in plan.plan.sessions}
     modified = max((s.modified for uid, s in plan.revision.stamps.items() if uid in events),
                    default=plan.revision.created_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-# Set once per response with a single update; a view that set its own value keeps it.
+# Added in one step to every response (this runs on every calendar poll too).
 _ALWAYS = (
     ("Content-Security-Policy",
      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -20,9 +20,8 @@ def secure(response: Response) -> Response:
     Views that serve stored bytes say "no-cache, private" (revalidate with the ETag); anything
     else under /plans/ and /api/ is not stored at all."""
     headers = response.headers
-    for name, value in _ALWAYS:
-        if name not in headers:
-            headers[name] = value
+    if "Content-Security-Policy" not in headers:  # no view sets any of these four itself
+        headers.extend(_ALWAYS)
     if "Cache-Control" not in headers and request.path.startswith(("/plans/", "/api/")):
         headers["Cache-Control"] = "no-store, private"
     return response

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
+
+
+def base() -> str:
+    """What every absolute URL starts with: what the links in stored pages and files depend on."""
+    return current_app.config.get("PUBLIC_BASE_URL") or request.root_url.rstrip("/")
 
 
 def absolute(endpoint: str, **values: Any) -> str:

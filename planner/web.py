@@ -254,13 +254,13 @@ CSRF_SLOT = "csrf-token-slot-9d1f47c2"
 def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
     if request.args.get("saved"):
         return _plan_page(token, {}, MultiDict())
-    page_url = urls.page(token)
+    base = urls.base()
 
     def fresh(variant: str) -> bool:
         """Stored for this base URL, and drawn on what is still the runner's today."""
         url, _, rest = variant.partition(" ")
         timezone, _, day = rest.partition(" ")
-        return url == page_url and services.today(timezone).isoformat() == day
+        return url == base and services.today(timezone).isoformat() == day
 
     raw = browser_session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if raw and request.if_none_match:
@@ -274,7 +274,7 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
         today = services.today(timezone)
         html = render_template("plan.html", errors={}, values=MultiDict(), saved=None,
                                csrf_token=lambda: CSRF_SLOT, **_context(token, stored, today))
-        return [Body("page", html.encode(), stored.revision.created_at, variant=f"{page_url} {timezone} {today}")]
+        return [Body("page", html.encode(), stored.revision.created_at, variant=f"{base} {timezone} {today}")]
 
     page = exports.rendered(token, "page", fresh, render)
     form_token = generate_csrf()  # the session's own token, signed, in every form of the page

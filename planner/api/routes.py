@@ -119,7 +119,7 @@ def get_plan(token: str) -> WerkzeugResponse:
         body = _stored(token, stored.plan, stored.checkins).model_dump_json().encode()
         return [Body("api", body, stored.revision.created_at)]
 
-    return serve.stored(token, "api", urls.page(token), render, "application/json")
+    return serve.stored(token, "api", urls.base(), render, "application/json")
 
 
 @bp.get("/plans/<token>/sessions")

@@ -8,9 +8,12 @@ revision, so stale bytes are never served; a miss renders, stores and serves.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, and_, bindparam, insert, select, update
@@ -46,6 +49,9 @@ def write_lock() -> None:
     db.session.connection(execution_options={"planner_write": True})
 
 
+Fresh = str | Callable[[str], bool]  # the variant wanted, or a test of a stored one
+
+
 def _lookup(with_body: bool) -> Any:
     columns = [PlanRecord.revision.label("current"), RenderedExport.revision, RenderedExport.variant,
                RenderedExport.etag, RenderedExport.last_modified]
@@ -60,23 +66,91 @@ def _lookup(with_body: bool) -> Any:
     )
 
 
-# Built once: SQLAlchemy caches their compiled form. Read through a bare connection (no ORM session).
-_STAMP, _EXPORT = _lookup(False), _lookup(True)
+_LOOKUPS = {False: _lookup(False), True: _lookup(True)}
 
 
-Fresh = str | Callable[[str], bool]  # the variant wanted, or a test of a stored one
+@cache
+def _compiled(dialect: Any, with_body: bool) -> tuple[str, tuple[str, ...] | None]:
+    """The lookup as this database's own SQL, and the order of its positional parameters (None: named)."""
+    compiled = _LOOKUPS[with_body].compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+
+
+class _Recent:
+    """The bodies this process sent last, by ETag. An ETag is a hash of the bytes, so an entry is never
+    stale: the indexed lookup says which ETag is current, and memory saves reading the blob again."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self.bodies: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self.lock:
+            body = self.bodies.get(etag)
+            if body is not None:
+                self.bodies.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        if len(body) > self.limit // 4:
+            return
+        with self.lock:
+            if etag not in self.bodies:
+                self.bodies[etag] = body
+                self.size += len(body)
+            while self.size > self.limit:
+                _, dropped = self.bodies.popitem(last=False)
+                self.size -= len(dropped)
+
+
+RECENT = _Recent(32 * 1024 * 1024)  # per worker process
 
 
 def stored(token: str, kind: str, fresh: Fresh, *, with_body: bool = True) -> Body | None:
     """The stored export of the plan's current revision, or None when it must be rendered first.
-    Without the body when only its ETag is needed (a conditional poll)."""
-    with db.engine.connect() as connection:
-        row = connection.execute(_EXPORT if with_body else _STAMP, {"token": token, "kind": kind}).first()
+    Without the body when only its ETag is needed (a conditional poll).
+
+    The hot path of every calendar poll: one indexed SELECT on a pooled DBAPI connection, no ORM
+    session and no transaction around it (a single statement reads one consistent snapshot). The
+    bytes come from this process's memory when it sent them before, else from the same row.
+    """
+    found = _select(token, kind, fresh, with_body=False)
+    if found is None or not with_body:
+        return found
+    body = RECENT.get(found.etag)
+    if body is None:
+        found = _select(token, kind, fresh, with_body=True)
+        if found is None:
+            return None
+        RECENT.put(found.etag, found.body)
+        return found
+    return replace(found, body=body)
+
+
+def _select(token: str, kind: str, fresh: Fresh, *, with_body: bool) -> Body | None:
+    engine = db.engine
+    sql, order = _compiled(engine.dialect, with_body)
+    values = {"token": token, "kind": kind}
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, tuple(values[name] for name in order) if order else values)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()  # back to the pool, which rolls back any transaction the driver opened
     if row is None:
         raise PlanNotFound(token)
-    if row.revision != row.current or not (fresh(row.variant) if callable(fresh) else row.variant == fresh):
+    current, revision, variant, etag, last_modified = row[:5]
+    if revision != current or not (fresh(variant) if callable(fresh) else variant == fresh):
         return None
-    return Body(kind, row.body if with_body else b"", as_utc(row.last_modified), row.etag, row.variant)
+    return Body(kind, bytes(row[5]) if with_body else b"", _moment(last_modified), etag, variant)
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A DATETIME as the driver returns it raw: PostgreSQL gives a datetime, SQLite the stored text."""
+    return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(value))
 
 
 def rendered(token: str, kind: str, fresh: Fresh, render: Callable[[], list[Body]]) -> Body:

@@ -143,7 +143,9 @@ class _Simulation:
         cut = lighter and not (repeated and self.last_lighter)
         lighter = lighter or (repeated and self.last_lighter)
         if phase is Phase.SETTLE:
-            sessions, steps = layout.settle_week(start, self.seed, self.ceiling, load.settle_weeks), list[Step]()
+            # A projection (rule 35) follows only the load: it lays out no sessions.
+            sessions = [] if self.projecting else layout.settle_week(start, self.seed, self.ceiling, load.settle_weeks)
+            steps: list[Step] = []
             self.quality_kinds = set()
         else:
             sessions, steps = self._running_week(start, lighter, cut)
@@ -220,8 +222,9 @@ class _Simulation:
         elif load.phase is Phase.MAINTAIN and counts_minutes(load) and load.calm_weeks >= reintroduce.CALM_WEEKS:
             quality = reintroduce.keep(load.maintain_weeks, load.total)
         climbing = not (load.repeat or load.stepped_back or lighter or counts_minutes(load))
-        sessions: list[Session] = []
+        sessions: list[Session] = []  # none in a projection (rule 35), which follows only the load
         steps: list[Step] = []
+        laid: list[int] = []  # the days that hold a run
         last_ok: Step | None = None
         quality_run: tuple[int, date, int, Step] | None = None  # where the week's quality run goes
         stop = False
@@ -231,7 +234,8 @@ class _Simulation:
             overs = self._over_days_before(when)
             stop = stop or adapt.two_over_within_a_week(overs, start)
             if stop:
-                sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
+                if not self.projecting:
+                    sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
                 continue
             step = self._prescribe(index, when, cut)
             if last_ok is not None and any(d >= start for d in overs):
@@ -240,8 +244,10 @@ class _Simulation:
             self.running_since = self.running_since or when
             if index == len(days) // 2:
                 quality_run = (len(sessions), when, self.run_number, step)
-            sessions.append(self._run(when, self.run_number, step, None))
+            if not self.projecting:
+                sessions.append(self._run(when, self.run_number, step, None))
             steps.append(step)
+            laid.append(day)
             checkin = self.by_date.get(when)
             completed = checkin is None or checkin.completed
             if completed:
@@ -255,12 +261,14 @@ class _Simulation:
                 if climbing:
                     self._climb(when)
         chosen = self._quality(quality, steps) if quality is not None and quality_run is not None else None
+        self.quality_kinds = {(chosen.intensity, chosen.terrain)} if chosen is not None else set()
+        self.last_run_days = laid
+        if self.projecting:
+            return sessions, steps
         if chosen is not None and quality_run is not None:
             at, when, number, step = quality_run
             sessions[at] = self._run(when, number, step, chosen)
-        self.quality_kinds = {(chosen.intensity, chosen.terrain)} if chosen is not None else set()
         sessions += self._rehab_days(start, days)
-        self.last_run_days = [(s.date - start).days for s in sessions if s.kind is Kind.RUN]
         return sessions, steps
 
     def _run(self, when: date, number: int, step: Step, quality: reintroduce.Step | None) -> Session:
@@ -402,7 +410,8 @@ class _Simulation:
 
     def _project(self, done: WeekDone, judgement: adapt.Judgement, settled: bool | None) -> int | None:
         clone = copy.copy(self)
-        clone.load = copy.deepcopy(self.load)
+        clone.load = copy.copy(self.load)
+        clone.load.step_days = list(self.load.step_days)  # the load's one mutable field: a deep copy
         clone.history, clone.weeks = list(self.history), []
         clone.runs_done, clone.ran_days = list(self.runs_done), list(self.ran_days)
         clone.checkins, clone.by_date, clone.projecting = [], {}, True

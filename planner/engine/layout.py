@@ -24,6 +24,7 @@ CADENCE_RISE = 0.05  # rule 20: +5%, never more than +10%
 _UID_HASH = hashlib.sha1(UID_NAMESPACE.bytes, usedforsecurity=False)  # uuid5's hash, the namespace fed once
 
 
+@lru_cache(maxsize=8192)  # pure; a plan asks for some 250, and its re-plans and previews for the same ones
 def session_uid(seed: str, day: date, kind: Kind) -> str:
     """Opaque and stable: the same day and kind of the same plan keep their UID across re-plans.
 

@@ -69,6 +69,8 @@ class Judgement:
 
 def two_over_within_a_week(over_days: list[date], week_start: date) -> bool:
     """Two sessions over the ceiling within 7 days, the later one in this week."""
+    if len(over_days) < 2:
+        return False
     return any(later >= week_start and (later - earlier).days < STEP_BACK_WINDOW_DAYS
                for earlier, later in pairwise(sorted(over_days)))
 

@@ -9,6 +9,7 @@ the same inputs give the same plan.
 from __future__ import annotations
 
 import copy
+from bisect import bisect_left
 from dataclasses import replace
 from datetime import date, timedelta
 from statistics import mean
@@ -76,6 +77,9 @@ class _Simulation:
         self.ceiling = self.runner.ceiling
         self.checkins = sorted(checkins, key=lambda c: c.date)
         self.by_date = {c.date: c for c in self.checkins}
+        self.over_dates = [c.date for c in self.checkins if adapt.over(c, self.ceiling)]  # in date order
+        # Rule 15's reading of the weeks before one week: its Monday, the longest run, whether it is early.
+        self.longest_before: tuple[date, float | None, bool] | None = None
         self.load = progression.start_load(self.entry)
         self.history: list[WeekDone] = []
         self.weeks: list[Week] = []
@@ -173,7 +177,7 @@ class _Simulation:
             rationale=words.rationale(phase=phase, stage=_stage(level), why=why, lighter=lighter,
                                       running=planned, ceiling=self.ceiling,
                                       sessions=len(steps)),
-            sessions=sorted(sessions, key=lambda s: (s.date, s.kind.value)), deload=lighter,
+            sessions=sorted(sessions, key=_day_and_kind), deload=lighter,
             rehab_stage=_stage(level), decision=judgement.decision,
         ))
 
@@ -192,6 +196,8 @@ class _Simulation:
             if settled:
                 return adapt.Judgement(Decision.PROGRESS)
             return adapt.Judgement(Decision.HOLD, True, [words.NOT_SETTLED])
+        if not self.checkins:
+            return adapt.Judgement()  # no check-in: no decision (and a projection has none)
         return adapt.judge_week(start, self.checkins, ceiling=self.ceiling,
                                 pain_at_rest=self.request.pain_at_rest, gap_days=self._gap_days(start))
 
@@ -231,13 +237,13 @@ class _Simulation:
         for index, day in enumerate(days):
             when = start + timedelta(days=day)
             # Rule 7 (v2): pain over the ceiling on an earlier day (a rehab day too) reaches the rest of the week.
-            overs = self._over_days_before(when)
-            stop = stop or adapt.two_over_within_a_week(overs, start)
+            overs = self._over_days_before(when) if self.over_dates else []
+            stop = stop or (len(overs) > 1 and adapt.two_over_within_a_week(overs, start))
             if stop:
                 if not self.projecting:
                     sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
                 continue
-            step = self._prescribe(index, when, cut)
+            step = self._prescribe(index, when, start, cut)
             if last_ok is not None and any(d >= start for d in overs):
                 step = min(step, last_ok)  # the next run repeats the last one within the ceiling
             self.run_number += 1
@@ -259,7 +265,7 @@ class _Simulation:
             if completed and good:
                 last_ok = step
                 if climbing:
-                    self._climb(when)
+                    self._climb(when, start)
         chosen = self._quality(quality, steps) if quality is not None and quality_run is not None else None
         self.quality_kinds = {(chosen.intensity, chosen.terrain)} if chosen is not None else set()
         self.last_run_days = laid
@@ -287,10 +293,12 @@ class _Simulation:
 
     def _over_days_before(self, when: date) -> list[date]:
         """Days of the last week whose check-in went over the ceiling, before `when`."""
+        if not self.over_dates:
+            return []
         since = when - timedelta(days=adapt.STEP_BACK_WINDOW_DAYS)
-        return [c.date for c in self.checkins if since < c.date < when and adapt.over(c, self.ceiling)]
+        return [d for d in self.over_dates if since < d < when]
 
-    def _prescribe(self, index: int, when: date, lighter: bool) -> Step:
+    def _prescribe(self, index: int, when: date, week_start: date, lighter: bool) -> Step:
         """The run of this day, before any same-week reaction: capped by rule 15, lighter by rule 16."""
         load = self.load
         if load.repeat and self.last_steps:
@@ -302,15 +310,12 @@ class _Simulation:
         if not step.continuous:
             return step  # walk-run sessions follow the ladder (rule 13)
         minutes = continuous.lighter(step.minutes) if lighter else step.minutes
-        cap = continuous.single_run_cap(self._recent_longest(when))
+        cap = continuous.single_run_cap(self._recent_longest(when, week_start))
         if cap is not None:
             minutes = min(minutes, cap)
         return ladder.continuous(minutes)
 
-    def _monday(self, day: date) -> date:
-        return self.start + timedelta(days=7 * ((day - self.start).days // 7))
-
-    def _climb(self, when: date) -> None:
+    def _climb(self, when: date, week_start: date) -> None:
         """Rule 13 (v2): after two sessions at a step within the ceiling, the next session moves up."""
         load = self.load
         load.done_at_step += 1
@@ -322,7 +327,7 @@ class _Simulation:
         recent = [d for d in load.step_days if (when - d).days < 7]
         if len(recent) >= ladder.STEPS_IN_7_DAYS:
             return
-        cap = continuous.single_run_cap(self._recent_longest(when))
+        cap = continuous.single_run_cap(self._recent_longest(when, week_start))
         if following.continuous and cap is not None and following.minutes > cap:
             return
         load.step, load.done_at_step = following, 0
@@ -348,20 +353,25 @@ class _Simulation:
 
     # -- what the check-ins say ----------------------------------------------------------------------
 
-    def _recent_longest(self, when: date) -> float | None:
+    def _recent_longest(self, when: date, week_start: date) -> float | None:
         """Rule 15 (v2): the longest continuous run done (or planned, without a check-in) before a run day.
 
         Read cautiously: the three whole weeks before the run's week when they hold a continuous run
         (inside "the previous 30 days" of every day of the week, so never looser than the rule), else
-        the 30 days before the day itself, so a cap is never lost to a walk-run stretch.
+        the 30 days before the day itself, so a cap is never lost to a walk-run stretch. `week_start` is
+        the first day of `when`'s week.
         """
-        week_start = self._monday(when)
-        narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
+        if self.longest_before is None or self.longest_before[0] != week_start:
+            # The runs of the weeks before this one are all known by its first day: read them once a week.
+            narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
+            early = week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS)
+            self.longest_before = week_start, narrow, early
+        _, narrow, early = self.longest_before
         recent = [narrow] if narrow is not None else []
         if not recent:
             wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
             recent = [wide] if wide is not None else []
-        if week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS):
+        if early:
             if self.runner.longest is not None:  # longest_run: a run of the 30 days before the plan
                 recent.append(self.runner.longest)
             elif not recent and self.runner.current_run:
@@ -378,7 +388,8 @@ class _Simulation:
         return longest
 
     def _ran_in(self, start: date) -> bool:
-        return any(start <= d < start + timedelta(days=7) for d in self.ran_days)
+        at = bisect_left(self.ran_days, start)  # ran_days are in date order
+        return at < len(self.ran_days) and self.ran_days[at] < start + timedelta(days=7)
 
     def _gap_days(self, start: date) -> int:
         """The longest stretch without running that a missed session caused, reaching into this week."""
@@ -414,7 +425,7 @@ class _Simulation:
         clone.load.step_days = list(self.load.step_days)  # the load's one mutable field: a deep copy
         clone.history, clone.weeks = list(self.history), []
         clone.runs_done, clone.ran_days = list(self.runs_done), list(self.ran_days)
-        clone.checkins, clone.by_date, clone.projecting = [], {}, True
+        clone.checkins, clone.by_date, clone.over_dates, clone.projecting = [], {}, [], True
         clone._advance(done, judgement, True if settled is False else settled)
         horizon = min(LONGEST_PLAN, len(self.history) + PROJECTION_WEEKS)
         while clone.load.target_week is None and len(clone.history) < horizon:
@@ -443,6 +454,10 @@ class _Simulation:
         elif first_full > 1:
             warnings.append(words.runs_come_back(fits, first_full))
         return warnings
+
+
+def _day_and_kind(session: Session) -> tuple[date, str]:
+    return session.date, session.kind  # a Kind is its value, a str: the same order as kind.value's
 
 
 def _stage(level: int) -> int:

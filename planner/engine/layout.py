@@ -124,11 +124,10 @@ def run(when: date, seed: str, number: int, step: Step, *, ceiling: int, baselin
     else:
         rung = ladder.rung(step.rung)
         title = words.walk_run_title(number, rung.repeats, rung.run_minutes, rung.walk_minutes)
-    return Session(
-        uid=session_uid(seed, when, Kind.RUN), date=when, kind=Kind.RUN, title=title + parts.title_end,
-        running_minutes=step.running_minutes, intervals=None if parts.intervals is None else list(parts.intervals),
-        continuous_minutes=parts.continuous_minutes, terrain=parts.terrain, intensity=parts.intensity,
-        cues=list(parts.cues), exercises=list(parts.exercises), warmup_minutes=ladder.WARMUP_WALK,
+    return _session(
+        session_uid(seed, when, Kind.RUN), when, Kind.RUN, title + parts.title_end, step.running_minutes,
+        None if parts.intervals is None else list(parts.intervals), parts.continuous_minutes, parts.terrain,
+        parts.intensity, list(parts.cues), list(parts.exercises), warmup_minutes=ladder.WARMUP_WALK,
         cooldown_minutes=ladder.COOLDOWN_WALK, quality_minutes=parts.quality_minutes,
     )
 
@@ -174,11 +173,8 @@ def _run_parts(step: Step, ceiling: int, baseline: int, cadence_cue: str, qualit
 def strength(when: date, seed: str, ceiling: int, level: int, *, plyo: bool, maintenance: bool = False) -> Session:
     """A rehab (or, after the return, maintenance) strength session (rules 23-28)."""
     title, cues, chosen, minutes = _strength_parts(ceiling, level, plyo, maintenance)
-    return Session(
-        uid=session_uid(seed, when, Kind.STRENGTH), date=when, kind=Kind.STRENGTH, title=title,
-        running_minutes=0, intervals=None, continuous_minutes=None, terrain=Terrain.FLAT, intensity=Intensity.EASY,
-        cues=list(cues), exercises=list(chosen), duration_minutes=minutes,
-    )
+    return _session(session_uid(seed, when, Kind.STRENGTH), when, Kind.STRENGTH, title, 0, None, None, Terrain.FLAT,
+                    Intensity.EASY, list(cues), list(chosen), duration_minutes=minutes)
 
 
 @cache  # pure, and a handful of combinations: every strength session of a level is the same but for its day
@@ -202,11 +198,24 @@ def _strength_parts(ceiling: int, level: int, plyo: bool,
 
 
 def rest(when: date, seed: str, *, why: str | None = None) -> Session:
-    return Session(
-        uid=session_uid(seed, when, Kind.REST), date=when, kind=Kind.REST, title=words.REST_TITLE,
-        running_minutes=0, intervals=None, continuous_minutes=None, terrain=Terrain.FLAT,
-        intensity=Intensity.EASY, cues=[why, words.SITTING_ADVICE] if why else [words.SITTING_ADVICE], exercises=[],
-    )
+    return _session(session_uid(seed, when, Kind.REST), when, Kind.REST, words.REST_TITLE, 0, None, None, Terrain.FLAT,
+                    Intensity.EASY, [why, words.SITTING_ADVICE] if why else [words.SITTING_ADVICE], [])
+
+
+def _session(uid: str, day: date, kind: Kind, title: str, running_minutes: float, intervals: list[Interval] | None,
+             continuous_minutes: float | None, terrain: Terrain, intensity: Intensity, cues: list[str],
+             exercises: list[Exercise], *, warmup_minutes: float = 0, cooldown_minutes: float = 0,
+             quality_minutes: float = 0, duration_minutes: float = 0) -> Session:
+    """`Session(...)`, the same object (every field set, in field order), without the frozen dataclass's
+    `object.__setattr__` for each field: a plan lays out some 250 sessions, and that was most of their cost."""
+    session: Session = object.__new__(Session)
+    session.__dict__.update({
+        "uid": uid, "date": day, "kind": kind, "title": title, "running_minutes": running_minutes,
+        "intervals": intervals, "continuous_minutes": continuous_minutes, "terrain": terrain, "intensity": intensity,
+        "cues": cues, "exercises": exercises, "warmup_minutes": warmup_minutes, "cooldown_minutes": cooldown_minutes,
+        "quality_minutes": quality_minutes, "duration_minutes": duration_minutes,
+    })
+    return session
 
 
 def cadence_cue(cadence: int | None) -> str:

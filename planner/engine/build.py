@@ -37,6 +37,7 @@ from .progression import WeekDone, at_target, counts_minutes
 SHORTEST_PLAN = 12
 LONGEST_PLAN = 104
 PROJECTION_WEEKS = 40  # how far ahead rule 35's "weeks moved out" looks for the target
+DAYS = tuple(timedelta(days=day) for day in range(8))  # a week's day offsets, made once
 
 __all__ = ["InputError", "build_plan", "next_monday", "session_uid"]
 
@@ -78,7 +79,8 @@ class _Simulation:
         self.checkins = sorted(checkins, key=lambda c: c.date)
         self.by_date = {c.date: c for c in self.checkins}
         self.over_dates = [c.date for c in self.checkins if adapt.over(c, self.ceiling)]  # in date order
-        # Rule 15's reading of the weeks before one week: its Monday, the longest run, whether it is early.
+        # Rule 15's reading of the weeks before one week: its first day, the longest run of the weeks before it
+        # (with longest_run while early), and whether it is early (the runner's own run counts).
         self.longest_before: tuple[date, float | None, bool] | None = None
         self.load = progression.start_load(self.entry)
         self.history: list[WeekDone] = []
@@ -165,7 +167,7 @@ class _Simulation:
         if self.projecting:
             self._advance(done, judgement, settled)
             return
-        self._watch(number, phase, judgement, settled, planned, rose)
+        self._watch(number, start, phase, judgement, settled, planned, rose)
         why = self.why
         moved = self._moved_out(done, judgement, settled)
         self.why = self._advance(done, judgement, settled)
@@ -201,15 +203,14 @@ class _Simulation:
         return adapt.judge_week(start, self.checkins, ceiling=self.ceiling,
                                 pain_at_rest=self.request.pain_at_rest, gap_days=self._gap_days(start))
 
-    def _watch(self, number: int, phase: Phase, judgement: adapt.Judgement, settled: bool | None,
+    def _watch(self, number: int, start: date, phase: Phase, judgement: adapt.Judgement, settled: bool | None,
                planned: float, rose: bool) -> None:
         """The physiotherapist notice, on pain evidence only (rules 7 and 8, v2)."""
         if phase is Phase.SETTLE:
             due = self.watch.settle_week(settled)
         else:
-            start = self._week_start(number)
-            assert start is not None
-            pains = [c.pain_during for c in self.checkins if start <= c.date < start + timedelta(days=7)]
+            end = start + timedelta(days=7)
+            pains = [c.pain_during for c in self.checkins if start <= c.date < end] if self.checkins else []
             due = self.watch.week(number, judgement, mean(pains) if pains else None, planned, rose=rose,
                                   at_target=at_target(self.load, self.runner))
         if due and words.PHYSIO_NOTICE not in self.notices:
@@ -235,7 +236,7 @@ class _Simulation:
         quality_run: tuple[int, date, int, Step] | None = None  # where the week's quality run goes
         stop = False
         for index, day in enumerate(days):
-            when = start + timedelta(days=day)
+            when = start + DAYS[day]
             # Rule 7 (v2): pain over the ceiling on an earlier day (a rehab day too) reaches the rest of the week.
             overs = self._over_days_before(when) if self.over_dates else []
             stop = stop or (len(overs) > 1 and adapt.two_over_within_a_week(overs, start))
@@ -340,15 +341,15 @@ class _Simulation:
         free = [d for d in range(7) if d not in run_days]
         if load.level == 1:
             self.last_strength_days = []  # bridge holds are no heavy day (rule 24)
-            return [layout.strength(start + timedelta(days=d), self.seed, self.ceiling, 1, plyo=False) for d in free]
+            return [layout.strength(start + DAYS[d], self.seed, self.ceiling, 1, plyo=False) for d in free]
         maintenance = load.phase is Phase.MAINTAIN
         count = exercises.MAINTENANCE_SESSIONS if maintenance else exercises.HEAVY_SESSIONS
         chosen = layout.strength_days(count, runs=run_days, before=self.last_strength_days)
         self.last_strength_days = chosen
         plyo = chosen[:exercises.PLYO_SESSIONS] if load.level >= exercises.PLYO_LEVEL else []
-        sessions = [layout.strength(start + timedelta(days=d), self.seed, self.ceiling, load.level,
+        sessions = [layout.strength(start + DAYS[d], self.seed, self.ceiling, load.level,
                                     plyo=d in plyo, maintenance=maintenance) for d in chosen]
-        sessions += [layout.rest(start + timedelta(days=d), self.seed) for d in free if d not in chosen]
+        sessions += [layout.rest(start + DAYS[d], self.seed) for d in free if d not in chosen]
         return sessions
 
     # -- what the check-ins say ----------------------------------------------------------------------
@@ -365,12 +366,14 @@ class _Simulation:
             # The runs of the weeks before this one are all known by its first day: read them once a week.
             narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
             early = week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS)
+            if narrow is not None and early and self.runner.longest is not None:
+                narrow = max(narrow, self.runner.longest)  # longest_run: a run of the 30 days before the plan
             self.longest_before = week_start, narrow, early
         _, narrow, early = self.longest_before
-        recent = [narrow] if narrow is not None else []
-        if not recent:
-            wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
-            recent = [wide] if wide is not None else []
+        if narrow is not None:
+            return narrow  # the same for every day of the week
+        wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
+        recent = [wide] if wide is not None else []
         if early:
             if self.runner.longest is not None:  # longest_run: a run of the 30 days before the plan
                 recent.append(self.runner.longest)
@@ -389,7 +392,7 @@ class _Simulation:
 
     def _ran_in(self, start: date) -> bool:
         at = bisect_left(self.ran_days, start)  # ran_days are in date order
-        return at < len(self.ran_days) and self.ran_days[at] < start + timedelta(days=7)
+        return at < len(self.ran_days) and self.ran_days[at] < start + DAYS[7]
 
     def _gap_days(self, start: date) -> int:
         """The longest stretch without running that a missed session caused, reaching into this week."""

@@ -8,7 +8,7 @@ run of some minutes (the build phase's runs are steps too, only longer).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from .plan import Interval
 
@@ -73,11 +73,12 @@ class Step:
     rung: int
     minutes: float = 0.0
 
-    @property
+    # Read for every run of every week: worked out once per Step (frozen, and shared: see `continuous`).
+    @cached_property
     def continuous(self) -> bool:
         return self.rung >= FIRST_CONTINUOUS
 
-    @property
+    @cached_property
     def running_minutes(self) -> float:
         return self.minutes if self.continuous else LADDER[self.rung - 1].running_minutes
 

@@ -12,6 +12,7 @@ import copy
 from bisect import bisect_left
 from dataclasses import replace
 from datetime import date, timedelta
+from operator import attrgetter
 from statistics import mean
 
 from . import (
@@ -38,6 +39,8 @@ SHORTEST_PLAN = 12
 LONGEST_PLAN = 104
 PROJECTION_WEEKS = 40  # how far ahead rule 35's "weeks moved out" looks for the target
 DAYS = tuple(timedelta(days=day) for day in range(8))  # a week's day offsets, made once
+# A week's sessions in order: by day, then by kind (a Kind is its value, a str, so in kind.value's order).
+_DAY_AND_KIND = attrgetter("date", "kind")
 
 __all__ = ["InputError", "build_plan", "next_monday", "session_uid"]
 
@@ -179,7 +182,7 @@ class _Simulation:
             rationale=words.rationale(phase=phase, stage=_stage(level), why=why, lighter=lighter,
                                       running=planned, ceiling=self.ceiling,
                                       sessions=len(steps)),
-            sessions=sorted(sessions, key=_day_and_kind), deload=lighter,
+            sessions=sorted(sessions, key=_DAY_AND_KIND), deload=lighter,
             rehab_stage=_stage(level), decision=judgement.decision,
         ))
 
@@ -457,10 +460,6 @@ class _Simulation:
         elif first_full > 1:
             warnings.append(words.runs_come_back(fits, first_full))
         return warnings
-
-
-def _day_and_kind(session: Session) -> tuple[date, str]:
-    return session.date, session.kind  # a Kind is its value, a str: the same order as kind.value's
 
 
 def _stage(level: int) -> int:

@@ -119,13 +119,8 @@ def run(when: date, seed: str, number: int, step: Step, *, ceiling: int, baselin
         quality: reintroduce.Step | None, level: int) -> Session:
     """One run session: a walk-run rung or a continuous easy run, with its quality if any (rules 13-22)."""
     parts = _run_parts(step, ceiling, baseline, cadence_cue, quality, level)
-    if step.continuous:
-        title = words.run_title(number, step.minutes)
-    else:
-        rung = ladder.rung(step.rung)
-        title = words.walk_run_title(number, rung.repeats, rung.run_minutes, rung.walk_minutes)
     return _session(
-        session_uid(seed, when, Kind.RUN), when, Kind.RUN, title + parts.title_end, step.running_minutes,
+        session_uid(seed, when, Kind.RUN), when, Kind.RUN, words.run_title(number, parts.what), step.running_minutes,
         None if parts.intervals is None else list(parts.intervals), parts.continuous_minutes, parts.terrain,
         parts.intensity, list(parts.cues), list(parts.exercises), warmup_minutes=ladder.WARMUP_WALK,
         cooldown_minutes=ladder.COOLDOWN_WALK, quality_minutes=parts.quality_minutes,
@@ -135,7 +130,7 @@ def run(when: date, seed: str, number: int, step: Step, *, ceiling: int, baselin
 class _RunParts(NamedTuple):
     """What a run session holds beyond its day and number: the same for every run of the same step."""
 
-    title_end: str
+    what: str  # the title after the run's number
     intervals: tuple[Interval, ...] | None
     continuous_minutes: float | None
     terrain: Terrain
@@ -152,21 +147,23 @@ def _run_parts(step: Step, ceiling: int, baseline: int, cadence_cue: str, qualit
     intensity, terrain = Intensity.EASY, Terrain.FLAT
     intervals = step.intervals()
     if step.continuous:
+        what = words.run_what(step.minutes)
         cues.insert(0, words.EASY_FLAT)
         continuous_minutes: float | None = step.minutes
     else:
+        rung = ladder.rung(step.rung)
+        what = words.walk_run_what(rung.repeats, rung.run_minutes, rung.walk_minutes)
         cues.insert(0, words.walk_run_cue(intervals or []))
         continuous_minutes = None
     quality_minutes = 0.0
-    title_end = ""
     if quality is not None:
         intensity, terrain = quality.intensity, quality.terrain
         quality_minutes = quality.minutes
         cues.insert(1, words.quality_cue(quality))
-        title_end = words.quality_title(quality)
+        what += words.quality_title(quality)
     run_exercises: list[Exercise] = exercises.isometrics() if level == 1 else []
     cues.append(words.HOLDS_WITH_RUN if run_exercises else exercises.HOLDS_BEFORE_A_RUN)
-    return _RunParts(title_end, None if intervals is None else tuple(intervals), continuous_minutes, terrain,
+    return _RunParts(what, None if intervals is None else tuple(intervals), continuous_minutes, terrain,
                      intensity, tuple(cues), tuple(run_exercises), quality_minutes)
 
 

@@ -69,6 +69,8 @@ class Judgement:
 
 def two_over_within_a_week(over_days: list[date], week_start: date) -> bool:
     """Two sessions over the ceiling within 7 days, the later one in this week."""
+    if len(over_days) < 2:
+        return False
     return any(later >= week_start and (later - earlier).days < STEP_BACK_WINDOW_DAYS
                for earlier, later in pairwise(sorted(over_days)))
 
@@ -162,7 +164,8 @@ class NoticeWatch:
             self.weeks_without_rise += 1
             self.pain_without_rise = self.pain_without_rise or pain_week
         self.pain_by_week.append((mean_pain, minutes))
-        recent_step_backs = [n for n in self.pain_step_backs if n > number - STEP_BACK_NOTICE_WEEKS]
+        recent_step_backs = [n for n in self.pain_step_backs if n > number - STEP_BACK_NOTICE_WEEKS
+                             ] if self.pain_step_backs else []
         return (
             self.bad_weeks >= BAD_WEEKS_IN_A_ROW
             or len(recent_step_backs) >= STEP_BACKS_FOR_NOTICE
@@ -176,6 +179,8 @@ class NoticeWatch:
         return self.settle_weeks >= SETTLE_WEEKS_FOR_NOTICE
 
     def _pain_rising_at_same_load(self) -> bool:
+        if self.pain_by_week[-1][0] is None:
+            return False  # a week without pain scores: no rise (quick, for the many weeks without check-ins)
         last = self.pain_by_week[-RISING_PAIN_WEEKS:]
         if len(last) < RISING_PAIN_WEEKS or any(p is None for p, _ in last):
             return False

@@ -9,8 +9,10 @@ the same inputs give the same plan.
 from __future__ import annotations
 
 import copy
+from bisect import bisect_left
 from dataclasses import replace
 from datetime import date, timedelta
+from operator import attrgetter
 from statistics import mean
 
 from . import (
@@ -36,6 +38,9 @@ from .progression import WeekDone, at_target, counts_minutes
 SHORTEST_PLAN = 12
 LONGEST_PLAN = 104
 PROJECTION_WEEKS = 40  # how far ahead rule 35's "weeks moved out" looks for the target
+DAYS = tuple(timedelta(days=day) for day in range(8))  # a week's day offsets, made once
+# A week's sessions in order: by day, then by kind (a Kind is its value, a str, so in kind.value's order).
+_DAY_AND_KIND = attrgetter("date", "kind")
 
 __all__ = ["InputError", "build_plan", "next_monday", "session_uid"]
 
@@ -76,6 +81,10 @@ class _Simulation:
         self.ceiling = self.runner.ceiling
         self.checkins = sorted(checkins, key=lambda c: c.date)
         self.by_date = {c.date: c for c in self.checkins}
+        self.over_dates = [c.date for c in self.checkins if adapt.over(c, self.ceiling)]  # in date order
+        # Rule 15's reading of the weeks before one week: its first day, the longest run of the weeks before it
+        # (with longest_run while early), and whether it is early (the runner's own run counts).
+        self.longest_before: tuple[date, float | None, bool] | None = None
         self.load = progression.start_load(self.entry)
         self.history: list[WeekDone] = []
         self.weeks: list[Week] = []
@@ -143,7 +152,9 @@ class _Simulation:
         cut = lighter and not (repeated and self.last_lighter)
         lighter = lighter or (repeated and self.last_lighter)
         if phase is Phase.SETTLE:
-            sessions, steps = layout.settle_week(start, self.seed, self.ceiling, load.settle_weeks), list[Step]()
+            # A projection (rule 35) follows only the load: it lays out no sessions.
+            sessions = [] if self.projecting else layout.settle_week(start, self.seed, self.ceiling, load.settle_weeks)
+            steps: list[Step] = []
             self.quality_kinds = set()
         else:
             sessions, steps = self._running_week(start, lighter, cut)
@@ -159,7 +170,7 @@ class _Simulation:
         if self.projecting:
             self._advance(done, judgement, settled)
             return
-        self._watch(number, phase, judgement, settled, planned, rose)
+        self._watch(number, start, phase, judgement, settled, planned, rose)
         why = self.why
         moved = self._moved_out(done, judgement, settled)
         self.why = self._advance(done, judgement, settled)
@@ -171,7 +182,7 @@ class _Simulation:
             rationale=words.rationale(phase=phase, stage=_stage(level), why=why, lighter=lighter,
                                       running=planned, ceiling=self.ceiling,
                                       sessions=len(steps)),
-            sessions=sorted(sessions, key=lambda s: (s.date, s.kind.value)), deload=lighter,
+            sessions=sorted(sessions, key=_DAY_AND_KIND), deload=lighter,
             rehab_stage=_stage(level), decision=judgement.decision,
         ))
 
@@ -190,18 +201,19 @@ class _Simulation:
             if settled:
                 return adapt.Judgement(Decision.PROGRESS)
             return adapt.Judgement(Decision.HOLD, True, [words.NOT_SETTLED])
+        if not self.checkins:
+            return adapt.Judgement()  # no check-in: no decision (and a projection has none)
         return adapt.judge_week(start, self.checkins, ceiling=self.ceiling,
                                 pain_at_rest=self.request.pain_at_rest, gap_days=self._gap_days(start))
 
-    def _watch(self, number: int, phase: Phase, judgement: adapt.Judgement, settled: bool | None,
+    def _watch(self, number: int, start: date, phase: Phase, judgement: adapt.Judgement, settled: bool | None,
                planned: float, rose: bool) -> None:
         """The physiotherapist notice, on pain evidence only (rules 7 and 8, v2)."""
         if phase is Phase.SETTLE:
             due = self.watch.settle_week(settled)
         else:
-            start = self._week_start(number)
-            assert start is not None
-            pains = [c.pain_during for c in self.checkins if start <= c.date < start + timedelta(days=7)]
+            end = start + timedelta(days=7)
+            pains = [c.pain_during for c in self.checkins if start <= c.date < end] if self.checkins else []
             due = self.watch.week(number, judgement, mean(pains) if pains else None, planned, rose=rose,
                                   at_target=at_target(self.load, self.runner))
         if due and words.PHYSIO_NOTICE not in self.notices:
@@ -220,28 +232,32 @@ class _Simulation:
         elif load.phase is Phase.MAINTAIN and counts_minutes(load) and load.calm_weeks >= reintroduce.CALM_WEEKS:
             quality = reintroduce.keep(load.maintain_weeks, load.total)
         climbing = not (load.repeat or load.stepped_back or lighter or counts_minutes(load))
-        sessions: list[Session] = []
+        sessions: list[Session] = []  # none in a projection (rule 35), which follows only the load
         steps: list[Step] = []
+        laid: list[int] = []  # the days that hold a run
         last_ok: Step | None = None
         quality_run: tuple[int, date, int, Step] | None = None  # where the week's quality run goes
         stop = False
         for index, day in enumerate(days):
-            when = start + timedelta(days=day)
+            when = start + DAYS[day]
             # Rule 7 (v2): pain over the ceiling on an earlier day (a rehab day too) reaches the rest of the week.
-            overs = self._over_days_before(when)
-            stop = stop or adapt.two_over_within_a_week(overs, start)
+            overs = self._over_days_before(when) if self.over_dates else []
+            stop = stop or (len(overs) > 1 and adapt.two_over_within_a_week(overs, start))
             if stop:
-                sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
+                if not self.projecting:
+                    sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
                 continue
-            step = self._prescribe(index, when, cut)
+            step = self._prescribe(index, when, start, cut)
             if last_ok is not None and any(d >= start for d in overs):
                 step = min(step, last_ok)  # the next run repeats the last one within the ceiling
             self.run_number += 1
             self.running_since = self.running_since or when
             if index == len(days) // 2:
                 quality_run = (len(sessions), when, self.run_number, step)
-            sessions.append(self._run(when, self.run_number, step, None))
+            if not self.projecting:
+                sessions.append(self._run(when, self.run_number, step, None))
             steps.append(step)
+            laid.append(day)
             checkin = self.by_date.get(when)
             completed = checkin is None or checkin.completed
             if completed:
@@ -253,14 +269,16 @@ class _Simulation:
             if completed and good:
                 last_ok = step
                 if climbing:
-                    self._climb(when)
+                    self._climb(when, start)
         chosen = self._quality(quality, steps) if quality is not None and quality_run is not None else None
+        self.quality_kinds = {(chosen.intensity, chosen.terrain)} if chosen is not None else set()
+        self.last_run_days = laid
+        if self.projecting:
+            return sessions, steps
         if chosen is not None and quality_run is not None:
             at, when, number, step = quality_run
             sessions[at] = self._run(when, number, step, chosen)
-        self.quality_kinds = {(chosen.intensity, chosen.terrain)} if chosen is not None else set()
         sessions += self._rehab_days(start, days)
-        self.last_run_days = [(s.date - start).days for s in sessions if s.kind is Kind.RUN]
         return sessions, steps
 
     def _run(self, when: date, number: int, step: Step, quality: reintroduce.Step | None) -> Session:
@@ -279,10 +297,12 @@ class _Simulation:
 
     def _over_days_before(self, when: date) -> list[date]:
         """Days of the last week whose check-in went over the ceiling, before `when`."""
+        if not self.over_dates:
+            return []
         since = when - timedelta(days=adapt.STEP_BACK_WINDOW_DAYS)
-        return [c.date for c in self.checkins if since < c.date < when and adapt.over(c, self.ceiling)]
+        return [d for d in self.over_dates if since < d < when]
 
-    def _prescribe(self, index: int, when: date, lighter: bool) -> Step:
+    def _prescribe(self, index: int, when: date, week_start: date, lighter: bool) -> Step:
         """The run of this day, before any same-week reaction: capped by rule 15, lighter by rule 16."""
         load = self.load
         if load.repeat and self.last_steps:
@@ -294,15 +314,12 @@ class _Simulation:
         if not step.continuous:
             return step  # walk-run sessions follow the ladder (rule 13)
         minutes = continuous.lighter(step.minutes) if lighter else step.minutes
-        cap = continuous.single_run_cap(self._recent_longest(when))
+        cap = continuous.single_run_cap(self._recent_longest(when, week_start))
         if cap is not None:
             minutes = min(minutes, cap)
         return ladder.continuous(minutes)
 
-    def _monday(self, day: date) -> date:
-        return self.start + timedelta(days=7 * ((day - self.start).days // 7))
-
-    def _climb(self, when: date) -> None:
+    def _climb(self, when: date, week_start: date) -> None:
         """Rule 13 (v2): after two sessions at a step within the ceiling, the next session moves up."""
         load = self.load
         load.done_at_step += 1
@@ -314,7 +331,7 @@ class _Simulation:
         recent = [d for d in load.step_days if (when - d).days < 7]
         if len(recent) >= ladder.STEPS_IN_7_DAYS:
             return
-        cap = continuous.single_run_cap(self._recent_longest(when))
+        cap = continuous.single_run_cap(self._recent_longest(when, week_start))
         if following.continuous and cap is not None and following.minutes > cap:
             return
         load.step, load.done_at_step = following, 0
@@ -327,33 +344,40 @@ class _Simulation:
         free = [d for d in range(7) if d not in run_days]
         if load.level == 1:
             self.last_strength_days = []  # bridge holds are no heavy day (rule 24)
-            return [layout.strength(start + timedelta(days=d), self.seed, self.ceiling, 1, plyo=False) for d in free]
+            return [layout.strength(start + DAYS[d], self.seed, self.ceiling, 1, plyo=False) for d in free]
         maintenance = load.phase is Phase.MAINTAIN
         count = exercises.MAINTENANCE_SESSIONS if maintenance else exercises.HEAVY_SESSIONS
         chosen = layout.strength_days(count, runs=run_days, before=self.last_strength_days)
         self.last_strength_days = chosen
         plyo = chosen[:exercises.PLYO_SESSIONS] if load.level >= exercises.PLYO_LEVEL else []
-        sessions = [layout.strength(start + timedelta(days=d), self.seed, self.ceiling, load.level,
+        sessions = [layout.strength(start + DAYS[d], self.seed, self.ceiling, load.level,
                                     plyo=d in plyo, maintenance=maintenance) for d in chosen]
-        sessions += [layout.rest(start + timedelta(days=d), self.seed) for d in free if d not in chosen]
+        sessions += [layout.rest(start + DAYS[d], self.seed) for d in free if d not in chosen]
         return sessions
 
     # -- what the check-ins say ----------------------------------------------------------------------
 
-    def _recent_longest(self, when: date) -> float | None:
+    def _recent_longest(self, when: date, week_start: date) -> float | None:
         """Rule 15 (v2): the longest continuous run done (or planned, without a check-in) before a run day.
 
         Read cautiously: the three whole weeks before the run's week when they hold a continuous run
         (inside "the previous 30 days" of every day of the week, so never looser than the rule), else
-        the 30 days before the day itself, so a cap is never lost to a walk-run stretch.
+        the 30 days before the day itself, so a cap is never lost to a walk-run stretch. `week_start` is
+        the first day of `when`'s week.
         """
-        week_start = self._monday(when)
-        narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
-        recent = [narrow] if narrow is not None else []
-        if not recent:
-            wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
-            recent = [wide] if wide is not None else []
-        if week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS):
+        if self.longest_before is None or self.longest_before[0] != week_start:
+            # The runs of the weeks before this one are all known by its first day: read them once a week.
+            narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
+            early = week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS)
+            if narrow is not None and early and self.runner.longest is not None:
+                narrow = max(narrow, self.runner.longest)  # longest_run: a run of the 30 days before the plan
+            self.longest_before = week_start, narrow, early
+        _, narrow, early = self.longest_before
+        if narrow is not None:
+            return narrow  # the same for every day of the week
+        wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
+        recent = [wide] if wide is not None else []
+        if early:
             if self.runner.longest is not None:  # longest_run: a run of the 30 days before the plan
                 recent.append(self.runner.longest)
             elif not recent and self.runner.current_run:
@@ -370,7 +394,8 @@ class _Simulation:
         return longest
 
     def _ran_in(self, start: date) -> bool:
-        return any(start <= d < start + timedelta(days=7) for d in self.ran_days)
+        at = bisect_left(self.ran_days, start)  # ran_days are in date order
+        return at < len(self.ran_days) and self.ran_days[at] < start + DAYS[7]
 
     def _gap_days(self, start: date) -> int:
         """The longest stretch without running that a missed session caused, reaching into this week."""
@@ -402,10 +427,11 @@ class _Simulation:
 
     def _project(self, done: WeekDone, judgement: adapt.Judgement, settled: bool | None) -> int | None:
         clone = copy.copy(self)
-        clone.load = copy.deepcopy(self.load)
+        clone.load = copy.copy(self.load)
+        clone.load.step_days = list(self.load.step_days)  # the load's one mutable field: a deep copy
         clone.history, clone.weeks = list(self.history), []
         clone.runs_done, clone.ran_days = list(self.runs_done), list(self.ran_days)
-        clone.checkins, clone.by_date, clone.projecting = [], {}, True
+        clone.checkins, clone.by_date, clone.over_dates, clone.projecting = [], {}, [], True
         clone._advance(done, judgement, True if settled is False else settled)
         horizon = min(LONGEST_PLAN, len(self.history) + PROJECTION_WEEKS)
         while clone.load.target_week is None and len(clone.history) < horizon:

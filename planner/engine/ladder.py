@@ -8,6 +8,7 @@ run of some minutes (the build phase's runs are steps too, only longer).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
 
 from .plan import Interval
 
@@ -72,11 +73,12 @@ class Step:
     rung: int
     minutes: float = 0.0
 
-    @property
+    # Read for every run of every week: worked out once per Step (frozen, and shared: see `continuous`).
+    @cached_property
     def continuous(self) -> bool:
         return self.rung >= FIRST_CONTINUOUS
 
-    @property
+    @cached_property
     def running_minutes(self) -> float:
         return self.minutes if self.continuous else LADDER[self.rung - 1].running_minutes
 
@@ -103,10 +105,12 @@ class Step:
         return self.continuous and self.minutes >= TOP_MINUTES_CONTINUOUS
 
 
+@cache  # a Step is frozen: one per rung
 def walk_run(rung: int) -> Step:
     return Step(max(1, min(rung, FIRST_CONTINUOUS - 1)))
 
 
+@lru_cache(maxsize=4096)  # a Step is frozen, and a plan asks for the same few lengths week after week
 def continuous(minutes: float) -> Step:
     return Step(FIRST_CONTINUOUS, float(minutes))
 

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations, pairwise
+from typing import NamedTuple
 
 from . import continuous, exercises, ladder, pain, reintroduce, words
 from .ladder import Step
-from .plan import Exercise, Intensity, Kind, Session, Terrain
+from .plan import Exercise, Intensity, Interval, Kind, Session, Terrain
 
 UID_NAMESPACE = uuid.UUID("5b0f6c2e-1f7d-4c1a-9a43-2d1f0b8e7c31")  # fixed forever: UIDs depend on it
 SETTLE_WALK_DAYS = (0, 2, 4)
@@ -19,9 +21,22 @@ STRENGTH_DAYS = range(6)  # heavy days Monday to Saturday, so no two fall togeth
 CADENCE_RISE = 0.05  # rule 20: +5%, never more than +10%
 
 
+_UID_HASH = hashlib.sha1(UID_NAMESPACE.bytes, usedforsecurity=False)  # uuid5's hash, the namespace fed once
+
+
+@lru_cache(maxsize=8192)  # pure; a plan asks for some 250, and its re-plans and previews for the same ones
 def session_uid(seed: str, day: date, kind: Kind) -> str:
-    """Opaque and stable: the same day and kind of the same plan keep their UID across re-plans."""
-    return str(uuid.uuid5(UID_NAMESPACE, f"{seed}/{day.isoformat()}/{kind.value}")).upper()
+    """Opaque and stable: the same day and kind of the same plan keep their UID across re-plans.
+
+    `uuid.uuid5(UID_NAMESPACE, f"{seed}/{day}/{kind}")` in upper case, spelled out (a plan makes hundreds).
+    """
+    digest = _UID_HASH.copy()
+    digest.update(f"{seed}/{day.isoformat()}/{kind.value}".encode())
+    raw = bytearray(digest.digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.hex().upper()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _adjacent(days: tuple[int, ...]) -> int:
@@ -103,16 +118,41 @@ def settle_week(start: date, seed: str, ceiling: int, settle_week_number: int) -
 def run(when: date, seed: str, number: int, step: Step, *, ceiling: int, baseline: int, cadence_cue: str,
         quality: reintroduce.Step | None, level: int) -> Session:
     """One run session: a walk-run rung or a continuous easy run, with its quality if any (rules 13-22)."""
+    parts = _run_parts(step, ceiling, baseline, cadence_cue, quality, level)
+    return _session(
+        session_uid(seed, when, Kind.RUN), when, Kind.RUN, words.run_title(number, parts.what), step.running_minutes,
+        None if parts.intervals is None else list(parts.intervals), parts.continuous_minutes, parts.terrain,
+        parts.intensity, list(parts.cues), list(parts.exercises), warmup_minutes=ladder.WARMUP_WALK,
+        cooldown_minutes=ladder.COOLDOWN_WALK, quality_minutes=parts.quality_minutes,
+    )
+
+
+class _RunParts(NamedTuple):
+    """What a run session holds beyond its day and number: the same for every run of the same step."""
+
+    what: str  # the title after the run's number
+    intervals: tuple[Interval, ...] | None
+    continuous_minutes: float | None
+    terrain: Terrain
+    intensity: Intensity
+    cues: tuple[str, ...]
+    exercises: tuple[Exercise, ...]
+    quality_minutes: float
+
+
+@lru_cache(maxsize=4096)  # pure: a plan asks for the same few steps week after week
+def _run_parts(step: Step, ceiling: int, baseline: int, cadence_cue: str, quality: reintroduce.Step | None,
+               level: int) -> _RunParts:
     cues = [pain.stop_rule(ceiling), pain.next_morning_rule(baseline), cadence_cue]
     intensity, terrain = Intensity.EASY, Terrain.FLAT
     intervals = step.intervals()
     if step.continuous:
-        title = words.run_title(number, step.minutes)
+        what = words.run_what(step.minutes)
         cues.insert(0, words.EASY_FLAT)
         continuous_minutes: float | None = step.minutes
     else:
         rung = ladder.rung(step.rung)
-        title = words.walk_run_title(number, rung.repeats, rung.run_minutes, rung.walk_minutes)
+        what = words.walk_run_what(rung.repeats, rung.run_minutes, rung.walk_minutes)
         cues.insert(0, words.walk_run_cue(intervals or []))
         continuous_minutes = None
     quality_minutes = 0.0
@@ -120,19 +160,23 @@ def run(when: date, seed: str, number: int, step: Step, *, ceiling: int, baselin
         intensity, terrain = quality.intensity, quality.terrain
         quality_minutes = quality.minutes
         cues.insert(1, words.quality_cue(quality))
-        title += words.quality_title(quality)
+        what += words.quality_title(quality)
     run_exercises: list[Exercise] = exercises.isometrics() if level == 1 else []
     cues.append(words.HOLDS_WITH_RUN if run_exercises else exercises.HOLDS_BEFORE_A_RUN)
-    return Session(
-        uid=session_uid(seed, when, Kind.RUN), date=when, kind=Kind.RUN, title=title,
-        running_minutes=step.running_minutes, intervals=intervals, continuous_minutes=continuous_minutes,
-        terrain=terrain, intensity=intensity, cues=cues, exercises=run_exercises,
-        warmup_minutes=ladder.WARMUP_WALK, cooldown_minutes=ladder.COOLDOWN_WALK, quality_minutes=quality_minutes,
-    )
+    return _RunParts(what, None if intervals is None else tuple(intervals), continuous_minutes, terrain,
+                     intensity, tuple(cues), tuple(run_exercises), quality_minutes)
 
 
 def strength(when: date, seed: str, ceiling: int, level: int, *, plyo: bool, maintenance: bool = False) -> Session:
     """A rehab (or, after the return, maintenance) strength session (rules 23-28)."""
+    title, cues, chosen, minutes = _strength_parts(ceiling, level, plyo, maintenance)
+    return _session(session_uid(seed, when, Kind.STRENGTH), when, Kind.STRENGTH, title, 0, None, None, Terrain.FLAT,
+                    Intensity.EASY, list(cues), list(chosen), duration_minutes=minutes)
+
+
+@cache  # pure, and a handful of combinations: every strength session of a level is the same but for its day
+def _strength_parts(ceiling: int, level: int, plyo: bool,
+                    maintenance: bool) -> tuple[str, tuple[str, ...], tuple[Exercise, ...], float]:
     chosen: list[Exercise] = exercises.strength_session(level)
     if plyo:
         # Rule 24 (v2): four to six exercises; the plyometrics take the place of the last lift.
@@ -146,20 +190,29 @@ def strength(when: date, seed: str, ceiling: int, level: int, *, plyo: bool, mai
     if level > 1:
         cues.append(exercises.HOLDS_BEFORE_A_RUN)
     minutes = exercises.session_minutes(chosen)
-    return Session(
-        uid=session_uid(seed, when, Kind.STRENGTH), date=when, kind=Kind.STRENGTH,
-        title=words.strength_title(exercises.short_name(chosen), minutes, maintenance=maintenance),
-        running_minutes=0, intervals=None, continuous_minutes=None, terrain=Terrain.FLAT, intensity=Intensity.EASY,
-        cues=cues, exercises=chosen, duration_minutes=minutes,
-    )
+    title = words.strength_title(exercises.short_name(chosen), minutes, maintenance=maintenance)
+    return title, tuple(cues), tuple(chosen), minutes
 
 
 def rest(when: date, seed: str, *, why: str | None = None) -> Session:
-    return Session(
-        uid=session_uid(seed, when, Kind.REST), date=when, kind=Kind.REST, title=words.REST_TITLE,
-        running_minutes=0, intervals=None, continuous_minutes=None, terrain=Terrain.FLAT,
-        intensity=Intensity.EASY, cues=[why, words.SITTING_ADVICE] if why else [words.SITTING_ADVICE], exercises=[],
-    )
+    return _session(session_uid(seed, when, Kind.REST), when, Kind.REST, words.REST_TITLE, 0, None, None, Terrain.FLAT,
+                    Intensity.EASY, [why, words.SITTING_ADVICE] if why else [words.SITTING_ADVICE], [])
+
+
+def _session(uid: str, day: date, kind: Kind, title: str, running_minutes: float, intervals: list[Interval] | None,
+             continuous_minutes: float | None, terrain: Terrain, intensity: Intensity, cues: list[str],
+             exercises: list[Exercise], *, warmup_minutes: float = 0, cooldown_minutes: float = 0,
+             quality_minutes: float = 0, duration_minutes: float = 0) -> Session:
+    """`Session(...)`, the same object (every field set, in field order), without the frozen dataclass's
+    `object.__setattr__` for each field: a plan lays out some 250 sessions, and that was most of their cost."""
+    session: Session = object.__new__(Session)
+    session.__dict__.update({
+        "uid": uid, "date": day, "kind": kind, "title": title, "running_minutes": running_minutes,
+        "intervals": intervals, "continuous_minutes": continuous_minutes, "terrain": terrain, "intensity": intensity,
+        "cues": cues, "exercises": exercises, "warmup_minutes": warmup_minutes, "cooldown_minutes": cooldown_minutes,
+        "quality_minutes": quality_minutes, "duration_minutes": duration_minutes,
+    })
+    return session
 
 
 def cadence_cue(cadence: int | None) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from .plan import PlanRequest, Unit
 
 # Rule 32: without a pace, assume a brisk one, so minutes are never over-estimated.
 DEFAULT_PACE = {Unit.KM: "5:00", Unit.MI: "8:00"}
 
 
+@cache  # pure, and a runner has one pace: a plan converts every week's minutes with it
 def pace_minutes(pace: str) -> float:
     """ "6:30" -> 6.5 minutes per unit."""
     minutes, seconds = pace.split(":")

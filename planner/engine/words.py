@@ -228,12 +228,17 @@ def walk_cue(walk: float, ceiling: int) -> str:
     return f"Walk briskly on the flat for {minutes(walk)} minutes, keeping pain at or under {ceiling}/10."
 
 
-def run_title(number: int, run_minutes: float) -> str:
-    return f"Run {number}: {minutes(run_minutes)} min easy"
+def run_title(number: int, what: str) -> str:
+    """ "Run 3: 24 min easy": the run's number in the plan, then `run_what` or `walk_run_what`."""
+    return f"Run {number}: {what}"
 
 
-def walk_run_title(number: int, repeats: int, run_minutes: float, walk_minutes: float) -> str:
-    return f"Run {number}: {repeats} × {minutes(run_minutes)}/{minutes(walk_minutes)} min"
+def run_what(run_minutes: float) -> str:
+    return f"{minutes(run_minutes)} min easy"
+
+
+def walk_run_what(repeats: int, run_minutes: float, walk_minutes: float) -> str:
+    return f"{repeats} × {minutes(run_minutes)}/{minutes(walk_minutes)} min"
 
 
 def walk_run_cue(intervals: list[Interval]) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -21,22 +20,10 @@ STRENGTH_DAYS = range(6)  # heavy days Monday to Saturday, so no two fall togeth
 CADENCE_RISE = 0.05  # rule 20: +5%, never more than +10%
 
 
-_UID_HASH = hashlib.sha1(UID_NAMESPACE.bytes, usedforsecurity=False)  # uuid5's hash, the namespace fed once
-
-
 @lru_cache(maxsize=8192)  # pure; a plan asks for some 250, and its re-plans and previews for the same ones
 def session_uid(seed: str, day: date, kind: Kind) -> str:
-    """Opaque and stable: the same day and kind of the same plan keep their UID across re-plans.
-
-    `uuid.uuid5(UID_NAMESPACE, f"{seed}/{day}/{kind}")` in upper case, spelled out (a plan makes hundreds).
-    """
-    digest = _UID_HASH.copy()
-    digest.update(f"{seed}/{day.isoformat()}/{kind.value}".encode())
-    raw = bytearray(digest.digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    text = raw.hex().upper()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    """Opaque and stable: the same day and kind of the same plan keep their UID across re-plans."""
+    return str(uuid.uuid5(UID_NAMESPACE, f"{seed}/{day.isoformat()}/{kind.value}")).upper()
 
 
 def _adjacent(days: tuple[int, ...]) -> int:
@@ -203,16 +190,10 @@ def _session(uid: str, day: date, kind: Kind, title: str, running_minutes: float
              continuous_minutes: float | None, terrain: Terrain, intensity: Intensity, cues: list[str],
              exercises: list[Exercise], *, warmup_minutes: float = 0, cooldown_minutes: float = 0,
              quality_minutes: float = 0, duration_minutes: float = 0) -> Session:
-    """`Session(...)`, the same object (every field set, in field order), without the frozen dataclass's
-    `object.__setattr__` for each field: a plan lays out some 250 sessions, and that was most of their cost."""
-    session: Session = object.__new__(Session)
-    session.__dict__.update({
-        "uid": uid, "date": day, "kind": kind, "title": title, "running_minutes": running_minutes,
-        "intervals": intervals, "continuous_minutes": continuous_minutes, "terrain": terrain, "intensity": intensity,
-        "cues": cues, "exercises": exercises, "warmup_minutes": warmup_minutes, "cooldown_minutes": cooldown_minutes,
-        "quality_minutes": quality_minutes, "duration_minutes": duration_minutes,
-    })
-    return session
+    return Session(uid=uid, date=day, kind=kind, title=title, running_minutes=running_minutes, intervals=intervals,
+                   continuous_minutes=continuous_minutes, terrain=terrain, intensity=intensity, cues=cues,
+                   exercises=exercises, warmup_minutes=warmup_minutes, cooldown_minutes=cooldown_minutes,
+                   quality_minutes=quality_minutes, duration_minutes=duration_minutes)
 
 
 def cadence_cue(cadence: int | None) -> str:

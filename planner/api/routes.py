@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import serve, services, urls
@@ -18,17 +19,14 @@ from ..extensions import checkin_limit, create_limit, csrf, manage_limit
 from ..schemas import (
     CheckInModel,
     CheckInOut,
-    CheckInResultOut,
     LinksOut,
     MorningModel,
-    PlanOut,
     PlanRequestModel,
     PreviewRequestModel,
-    ReferralOut,
     SessionRowOut,
     SessionTableOut,
-    StoredPlanOut,
     field_errors,
+    plan_data,
 )
 from ..store.exports import Body
 from ..store.models import CheckInRecord
@@ -67,9 +65,11 @@ def _parse(model: type[M]) -> M:
         raise BadBody(validation_problem(field_errors(error))) from None
 
 
-def _json(body: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A response model serialised by pydantic: the same models the OpenAPI document describes."""
-    return Response(body.model_dump_json(), status=status, headers=headers, mimetype="application/json")
+def _json(body: BaseModel | dict[str, object], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A response model, or its data (schemas.plan_data), serialised by pydantic: the models the OpenAPI
+    document describes."""
+    raw = body.model_dump_json() if isinstance(body, BaseModel) else to_json(body)
+    return Response(raw, status=status, headers=headers, mimetype="application/json")
 
 
 @bp.errorhandler(services.InputError)
@@ -82,24 +82,26 @@ def _no_checkin(_error: services.CheckInNotFound) -> Response:
     return problem(404, "There is no check-in on that day.")
 
 
-def _stored(token: str, plan: Plan, checkins: list[CheckInRecord] | None = None) -> StoredPlanOut:
-    return StoredPlanOut(
-        token=token,
-        links=LinksOut(**urls.links(token)),
-        plan=PlanOut.model_validate(plan),
-        checkins=[CheckInOut.model_validate(c) for c in checkins or []],
-    )
+def _stored(token: str, plan: Plan, checkins: list[CheckInRecord] | None = None) -> dict[str, object]:
+    """A StoredPlan's data."""
+    return {
+        "token": token,
+        "links": LinksOut(**urls.links(token)).model_dump(mode="json"),
+        "plan": plan_data(plan),
+        "checkins": [CheckInOut.model_validate(c).model_dump(mode="json") for c in checkins or []],
+    }
 
 
 def _result(written: services.Written, status: int) -> Response:
-    return _json(CheckInResultOut(checkin=CheckInOut.model_validate(written.checkin),
-                                  decision=written.decision.value, plan=PlanOut.model_validate(written.plan)), status)
+    """A CheckInResult."""
+    return _json({"checkin": CheckInOut.model_validate(written.checkin).model_dump(mode="json"),
+                  "decision": written.decision.value, "plan": plan_data(written.plan)}, status)
 
 
 @bp.post("/plans/preview")
 def preview() -> Response:
     model = _parse(PreviewRequestModel)  # a plain PlanRequest, or one with checkins and as_of
-    return _json(PlanOut.model_validate(services.preview(model)))
+    return _json(plan_data(services.preview(model)))
 
 
 @bp.post("/plans")
@@ -107,7 +109,7 @@ def preview() -> Response:
 def create_plan() -> Response:
     record, plan = services.create(_parse(PlanRequestModel))
     if record is None:
-        return _json(ReferralOut(plan=PlanOut.model_validate(plan)))
+        return _json({"token": None, "links": None, "plan": plan_data(plan)})  # a ReferralOut
     return _json(_stored(record.token, plan), 201, {"Location": url_for("api.get_plan", token=record.token)})
 
 
@@ -116,7 +118,7 @@ def get_plan(token: str) -> WerkzeugResponse:
     """The stored plan: its JSON rendered once per revision, with a strong ETag."""
     def render() -> list[Body]:
         stored = services.get(token)
-        body = _stored(token, stored.plan, stored.checkins).model_dump_json().encode()
+        body = to_json(_stored(token, stored.plan, stored.checkins))
         return [Body("api", body, stored.revision.created_at)]
 
     return serve.stored(token, "api", urls.base(), render, "application/json")

@@ -1,71 +1,34 @@
-"""A computed plan as JSON and back, exactly: the form a revision stores it in.
+"""A computed plan as JSON data and back, exactly: the form a revision stores it in.
 
-The engine's dataclasses are dumped field by field (enums as their values, dates as ISO text) and
-rebuilt from their own type hints, so `load(dump(plan)) == plan`, down to the JSON of each value,
-for every plan the engine makes
-(tests/store/test_codec.py checks it with hypothesis). Unlike the API's JSON, nothing is left out:
-warm-ups, deloads, decisions and the rehab stage come back too.
+pydantic serialises the engine's dataclasses field by field (enums as their values, dates as ISO
+text) and rebuilds them from their own type hints, so `load_plan(dump(plan)) == plan` for every plan
+the engine makes, and dumping the plan that comes back gives the same data (tests/store/test_revisions.py
+checks both with hypothesis). Unlike the API's JSON, nothing is left out: warm-ups, deloads,
+decisions and the rehab stage come back too.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
-from datetime import date, time
-from enum import Enum
-from functools import cache
-from typing import Any, TypeVar
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from ..engine import Plan
 
-T = TypeVar("T")
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    if kind not in _ADAPTERS:  # built once per class: building one compiles its schema
+        _ADAPTERS[kind] = TypeAdapter(kind)
+    return _ADAPTERS[kind]
 
 
 def dump(value: Any) -> Any:
-    """JSON-ready data for an engine value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [dump(item) for item in value]
-    return value
+    """JSON-ready data for an engine value (a plan, a week, a session)."""
+    return _adapter(type(value)).dump_python(value, mode="json")
 
 
 def load_plan(data: dict[str, Any]) -> Plan:
-    plan: Plan = _load(Plan, data)
+    plan: Plan = _adapter(Plan).validate_python(data)
     return plan
-
-
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _load(kind: Any, data: Any) -> Any:
-    if data is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (types.UnionType, typing.Union):
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return _load(inner, data)
-    if origin is list:
-        (inner,) = typing.get_args(kind)
-        return [_load(inner, item) for item in data]
-    if origin is tuple:
-        inner = typing.get_args(kind)[0]
-        return tuple(_load(inner, item) for item in data)
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        names = {f.name for f in dataclasses.fields(kind) if f.init}
-        return kind(**{name: _load(hints[name], value) for name, value in data.items() if name in names})
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind(data)
-    if kind is date:
-        return date.fromisoformat(data)
-    if kind is time:
-        return time.fromisoformat(data)
-    return data  # JSON keeps 5 and 5.0 apart, so numbers come back as the engine made them

@@ -11,10 +11,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import select
 
 from ..engine import Plan, Session
@@ -58,10 +60,10 @@ def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime)
     """
     stamps = dict(before)
     offsets = same_day_offsets(plan.sessions)
-    for session in plan.sessions:
+    for session, data in _sessions(plan):
         earlier = before.get(session.uid)
         notices = earlier.notices if earlier and session.date < today else tuple(plan.notices)
-        digest = _digest(session, notices, offsets.get(session.uid, timedelta()))
+        digest = _digest(data, notices, offsets.get(session.uid, timedelta()))
         if earlier is None:
             stamps[session.uid] = Stamp(digest, 0, moment, notices)
         elif earlier.digest != digest:
@@ -69,10 +71,17 @@ def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime)
     return stamps
 
 
-def _digest(session: Session, notices: tuple[str, ...], offset: timedelta) -> str:
+def _sessions(plan: Plan) -> Iterator[tuple[Session, dict[str, Any]]]:
+    """Each session beside its stored data (the plan dumped once, not session by session)."""
+    data = codec.dump(plan)
+    for week, week_data in zip(plan.weeks, data["weeks"], strict=True):
+        yield from zip(week.sessions, week_data["sessions"], strict=True)
+
+
+def _digest(session: dict[str, Any], notices: tuple[str, ...], offset: timedelta) -> str:
     """Everything an event is made from besides the plan's fixed answers."""
-    body = {"session": codec.dump(session), "notices": notices, "offset": offset.total_seconds()}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    body = {"session": session, "notices": notices, "offset": offset.total_seconds()}
+    return hashlib.sha256(to_json(body)).hexdigest()
 
 
 def changed(before: dict[str, Stamp], after: dict[str, Stamp]) -> list[str]:
@@ -90,7 +99,7 @@ def encode(plan: Plan, stamps: dict[str, Stamp]) -> bytes:
             notice_sets.append(list(stamp.notices))
         events[uid] = [stamp.digest, stamp.sequence, stamp.modified.isoformat(), index[stamp.notices]]
     body = {"plan": codec.dump(plan), "events": events, "notice_sets": notice_sets}
-    return gzip.compress(json.dumps(body, separators=(",", ":")).encode(), compresslevel=6, mtime=0)
+    return gzip.compress(to_json(body), compresslevel=6, mtime=0)
 
 
 def decode(body: bytes) -> tuple[Plan, dict[str, Stamp]]:
@@ -133,9 +142,9 @@ def legacy_stamps(record: PlanRecord, plan: Plan, moment: datetime) -> dict[str,
     offsets = same_day_offsets(plan.sessions)
     notices = tuple(plan.notices)
     stamps = {}
-    for session in plan.sessions:
+    for session, data in _sessions(plan):
         version = versions.get(session.uid)
-        digest = _digest(session, notices, offsets.get(session.uid, timedelta()))
+        digest = _digest(data, notices, offsets.get(session.uid, timedelta()))
         stamps[session.uid] = Stamp(digest, version.sequence if version else 0,
                                     as_utc(version.modified_at) if version else moment, notices)
     return stamps

@@ -49,7 +49,7 @@ def _calendars(token: str) -> list[Body]:
 @bp.get("/plans/<token>.csv")
 def table(token: str) -> WerkzeugResponse:
     """One row per session, UTF-8 with a BOM so Excel opens it right."""
-    return stored(token, "csv", "", lambda: _file(token, "csv", tables.to_csv), "text/csv; charset=utf-8",
+    return stored(token, "csv", "", lambda: _file(token, "csv", tables.to_csv), "text/csv",
                   filename="return-to-run.csv")
 
 

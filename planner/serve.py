@@ -34,6 +34,7 @@ def not_modified(etag: str, headers: dict[str, str] | None = None) -> Response:
 
 def send(body: Body, mimetype: str, *, filename: str | None = None,
          headers: dict[str, str] | None = None) -> WerkzeugResponse:
+    """`body` as `mimetype` (a text type gets "; charset=utf-8"); 304 when the request already has it."""
     response = Response(body.body, mimetype=mimetype)
     response.set_etag(body.etag)
     response.last_modified = body.last_modified

@@ -281,7 +281,7 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
     raw = browser_session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
     body = replace(page, body=page.body.replace(CSRF_SLOT.encode(), form_token.encode()),
                    etag=_page_etag(page.etag, raw))
-    return serve.send(body, "text/html; charset=utf-8")
+    return serve.send(body, "text/html")
 
 
 def _page_etag(stored_etag: str, raw_csrf: str) -> str:

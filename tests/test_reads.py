@@ -97,3 +97,13 @@ def test_a_plan_stored_before_revisions_gets_its_first_one_with_its_sequences(
     with app.app_context():
         reasons = db.session.scalars(select(PlanRevision.reason).where(PlanRevision.plan_id == plan_id)).all()
     assert reasons == ["recorded"]
+
+
+def test_each_read_says_its_type_once(client: FlaskClient, stored_plan: dict) -> None:
+    token = stored_plan["token"]
+    for path, wanted in ((f"/plans/{token}", "text/html; charset=utf-8"),
+                         (f"/plans/{token}.ics", "text/calendar; charset=utf-8"),
+                         (f"/plans/{token}.csv", "text/csv; charset=utf-8"),
+                         (f"/plans/{token}/garmin.zip", "application/zip"),
+                         (f"/api/v1/plans/{token}", "application/json")):
+        assert client.get(path).headers["Content-Type"] == wanted, path

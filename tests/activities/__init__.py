@@ -1,0 +1,1 @@
+"""read_activity: FIT, GPX and TCX files as numbers."""

@@ -4,6 +4,7 @@ from .build import build_plan, session_uid
 from .entry import InputError
 from .plan import (
     RULES_VERSION,
+    Actual,
     CheckIn,
     Decision,
     Exercise,
@@ -21,6 +22,6 @@ from .plan import (
 )
 
 __all__ = [
-    "CheckIn", "Decision", "Exercise", "InputError", "Intensity", "Interval", "Kind", "Phase", "Plan",
+    "Actual", "CheckIn", "Decision", "Exercise", "InputError", "Intensity", "Interval", "Kind", "Phase", "Plan",
     "PlanRequest", "RULES_VERSION", "Session", "Status", "Terrain", "Unit", "Week", "build_plan", "session_uid",
 ]

@@ -9,12 +9,13 @@ the same inputs give the same plan.
 from __future__ import annotations
 
 import copy
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from dataclasses import replace
 from datetime import date, timedelta
 from operator import attrgetter
 from statistics import mean
 
+from . import actual as actual_run
 from . import (
     adapt,
     continuous,
@@ -89,6 +90,7 @@ class _Simulation:
         self.history: list[WeekDone] = []
         self.weeks: list[Week] = []
         self.runs_done: list[tuple[date, float]] = []  # continuous runs done (or assumed done), rule 15
+        self.week_ran = 0.0  # the minutes of this week's runs the caps count (rule 36)
         self.ran_days: list[date] = []  # every day a run was done (or assumed done)
         self.running_since: date | None = None  # the plan's first run day
         self.last_steps: list[Step] = []
@@ -156,6 +158,7 @@ class _Simulation:
             sessions = [] if self.projecting else layout.settle_week(start, self.seed, self.ceiling, load.settle_weeks)
             steps: list[Step] = []
             self.quality_kinds = set()
+            self.week_ran = 0.0
         else:
             sessions, steps = self._running_week(start, lighter, cut)
         planned = sum(s.running_minutes for s in steps)
@@ -163,7 +166,7 @@ class _Simulation:
             s.running_minutes for s in (self.last_steps if repeated and self.last_steps else steps))
         done = WeekDone(number=number, start=start, phase=phase, steps=steps, planned_minutes=planned,
                         lighter=lighter, cut=cut, repeated=repeated, ran=self._ran_in(start), full_minutes=full,
-                        quality=bool(self.quality_kinds))
+                        quality=bool(self.quality_kinds), ran_minutes=self.week_ran)
         settled = adapt.settled(self.checkins, start, self.ceiling) if phase is Phase.SETTLE else None
         judgement = self._judge(start, phase, settled)
         rose = bool(self.history) and planned > self.history[-1].planned_minutes
@@ -232,6 +235,7 @@ class _Simulation:
         elif load.phase is Phase.MAINTAIN and counts_minutes(load) and load.calm_weeks >= reintroduce.CALM_WEEKS:
             quality = reintroduce.keep(load.maintain_weeks, load.total)
         climbing = not (load.repeat or load.stepped_back or lighter or counts_minutes(load))
+        self.week_ran = 0.0
         sessions: list[Session] = []  # none in a projection (rule 35), which follows only the load
         steps: list[Step] = []
         laid: list[int] = []  # the days that hold a run
@@ -260,16 +264,21 @@ class _Simulation:
             laid.append(day)
             checkin = self.by_date.get(when)
             completed = checkin is None or checkin.completed
+            actual = checkin.actual if checkin is not None else None
+            self.week_ran += actual_run.counted_minutes(step.running_minutes, actual)  # rule 36
             if completed:
                 self.ran_days.append(when)
                 if step.continuous:
-                    self.runs_done.append((when, step.minutes))
+                    self.runs_done.append((when, actual_run.counted_bout(step.minutes, actual)))
             good = checkin is None or not (adapt.over(checkin, self.ceiling) or adapt.morning_worse(
-                checkin, self.checkins, self.request.pain_at_rest))
+                checkin, self.checkins, self.request.pain_at_rest) or (  # rule 36: a run cut short is no step up
+                actual is not None and actual_run.cut_short(step.running_minutes, actual.running_minutes)))
             if completed and good:
                 last_ok = step
                 if climbing:
                     self._climb(when, start)
+        for extra in self._extra_runs(start, laid):
+            insort(self.ran_days, extra)  # rule 36: running done on a day the plan had none
         chosen = self._quality(quality, steps) if quality is not None and quality_run is not None else None
         self.quality_kinds = {(chosen.intensity, chosen.terrain)} if chosen is not None else set()
         self.last_run_days = laid
@@ -392,6 +401,12 @@ class _Simulation:
             if day < until:
                 longest = length if longest is None else max(longest, length)
         return longest
+
+    def _extra_runs(self, start: date, laid: list[int]) -> list[date]:
+        """Days of the week with running really done (a check-in that says what was run) but no run planned."""
+        planned = {start + DAYS[d] for d in laid}
+        return [c.date for c in self.checkins if c.actual is not None and c.completed
+                and start <= c.date < start + DAYS[7] and c.date not in planned]
 
     def _ran_in(self, start: date) -> bool:
         at = bisect_left(self.ran_days, start)  # ran_days are in date order

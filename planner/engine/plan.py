@@ -90,6 +90,20 @@ class PlanRequest:
 
 
 @dataclass(frozen=True)
+class Actual:
+    """What was really run that day (rule 36), read from an activity file or typed in."""
+
+    running_minutes: float
+    moving_minutes: float | None = None
+    distance_km: float | None = None
+    longest_bout_minutes: float | None = None  # the longest stretch run without a walk
+    ascent_m: float | None = None
+    climbing_seconds: float | None = None  # time on grades above about 4%
+    cadence_spm: float | None = None  # steps a minute while running
+    fast_seconds: float | None = None  # time well faster than the easy pace
+
+
+@dataclass(frozen=True)
 class CheckIn:
     """How one session felt: the two numbers of the pain-monitoring model.
 
@@ -102,6 +116,7 @@ class CheckIn:
     pain_next_morning: int | None = None
     completed: bool = True
     notes: str | None = None
+    actual: Actual | None = None  # what was really run, when known (rule 36)
 
 
 @dataclass(frozen=True)

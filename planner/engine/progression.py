@@ -66,6 +66,11 @@ class WeekDone:
     ran: bool  # any run actually done
     full_minutes: float  # the week's load before any lighter-week cut
     quality: bool = False  # the week carried a speed or hills run
+    ran_minutes: float | None = None  # what the caps count of its runs: really run, never over the plan (rule 36)
+
+    @property
+    def counted_minutes(self) -> float:
+        return self.planned_minutes if self.ran_minutes is None else min(self.planned_minutes, self.ran_minutes)
 
 
 def start_load(entry: Entry) -> Load:
@@ -213,6 +218,10 @@ def _strength_due(load: Load, week: WeekDone) -> bool:
 def _progress(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -> list[str]:
     load.level_weeks += 1
     load.calm_weeks += 1
+    if counts_minutes(load) and week.counted_minutes < week.planned_minutes:
+        # Rule 36: the week was run well short of the plan; the next is sized from what was run.
+        _set_total(load, math.floor(week.counted_minutes + continuous.EPSILON), runner)
+        return [words.SIZED_FROM_RUNNING]
     steady = counts_minutes(load) and at_target(load, runner)
     if week.steps and not week.lighter and (counts_minutes(load) or load.step.at_top):
         load.weeks_at_top += 1
@@ -273,7 +282,7 @@ def _grow(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -
         return [words.one_more_run(load.runs)]
     load.added_run_last = False
     # Rule 14 compares full weeks: a lighter week is no baseline for the next rise.
-    full_weeks = [w.planned_minutes for w in [*history, week] if w.steps and not w.lighter]
+    full_weeks = [w.counted_minutes for w in [*history, week] if w.steps and not w.lighter]  # rule 36
     load.total = continuous.grow(load.total, runner.target, full_weeks[-2:])
     return [words.GROW]
 

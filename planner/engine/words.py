@@ -282,3 +282,38 @@ def rationale(*, phase: Phase, stage: int, why: list[str], lighter: bool, runnin
                      "a quality run is named.")
     parts.append(TO_MOVE_ON[phase].format(ceiling=ceiling))
     return " ".join(parts)
+
+
+# -- rule 36: what was really run ----------------------------------------------------------------
+
+SIZED_FROM_RUNNING = ("Last week's runs were well shorter than planned, so this week is sized from what you "
+                      "really ran.")
+
+def ran_longer(ran: float, planned: float) -> str:
+    return (f"You ran {minutes(round(ran))} minutes; the plan said {minutes(planned)}. Next week is sized from the "
+            "plan's limits, never from the extra, so the tendon is not asked for more too soon.")
+
+
+def ran_shorter(ran: float, planned: float) -> str:
+    return (f"You ran {minutes(round(ran))} of the {minutes(planned)} minutes planned; next week is sized from "
+            "what you ran.")
+
+
+def hills_not_yet(ascent: float) -> str:
+    return (f"The run had {round(ascent)} m of climbing. Hills are not in the plan yet: they load the hamstring "
+            "tendon at the sit bone more; keep to flat ground for now.")
+
+
+def speed_not_yet(seconds: float) -> str:
+    return (f"About {round(seconds)} seconds were well faster than your easy pace. Speed is not in the plan yet: "
+            "keep every run easy for now.")
+
+
+def cadence_low(cadence: float, target: int) -> str:
+    return (f"Your cadence was {round(cadence)} steps a minute; aim for about {target}: shorter, quicker steps "
+            "with your foot landing under you ease the load on the tendon.")
+
+
+def extra_run(ran: float) -> str:
+    return (f"This run of {minutes(round(ran))} minutes was not in the plan. It counts as running done; the plan's "
+            "limits stay where they are.")

@@ -8,7 +8,7 @@ import re
 import zoneinfo
 from datetime import date, time
 from functools import cache
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic.main import IncEx
 
-from .engine import CheckIn, Plan, PlanRequest, Unit
+from .engine import Actual, CheckIn, Plan, PlanRequest, Unit
 from .engine.screening import RED_FLAGS
 
 RedFlagId = Literal[
@@ -148,6 +148,29 @@ class PlanRequestModel(BaseModel):
         )
 
 
+def _amount(upper: float, description: str) -> Any:
+    return Field(default=None, ge=0, le=upper, allow_inf_nan=False, description=description)
+
+
+class ActualModel(BaseModel):
+    """What was really run that day (rule 36): read from an activity file, or typed in."""
+
+    model_config = ConfigDict(extra="forbid", title="Actual")
+
+    running_minutes: float = Field(ge=0, le=600, allow_inf_nan=False, description="Minutes running, walks left out.")
+    moving_minutes: float | None = _amount(1440, "Minutes moving, walks included.")
+    distance_km: float | None = _amount(300, "Distance in kilometres.")
+    longest_bout_minutes: float | None = _amount(600, "The longest stretch run without a walk, in minutes.")
+    ascent_m: float | None = _amount(10000, "Climbing in metres (smoothed).")
+    climbing_seconds: float | None = _amount(86400, "Seconds on grades above about 4%.")
+    cadence_spm: float | None = Field(default=None, ge=60, le=260, allow_inf_nan=False,
+                                      description="Average running cadence, steps a minute (both feet).")
+    fast_seconds: float | None = _amount(86400, "Seconds well faster than the easy pace.")
+
+    def to_engine(self) -> Actual:
+        return Actual(**self.model_dump())
+
+
 class CheckInModel(BaseModel):
     """How a session felt (CONTRACT.md, CheckIn)."""
 
@@ -159,10 +182,14 @@ class CheckInModel(BaseModel):
         default=None, description="Pain the morning after (0-10); none yet: add it the next day with PATCH (rule 31).")
     completed: bool = True
     notes: str | None = Field(default=None, max_length=500)
+    actual: ActualModel | None = Field(
+        default=None, description="What was really run (rule 36); left out, an activity file uploaded for the day "
+                                  "gives it.")
 
     def to_engine(self) -> CheckIn:
         return CheckIn(date=self.date, pain_during=self.pain_during, pain_next_morning=self.pain_next_morning,
-                       completed=self.completed, notes=self.notes)
+                       completed=self.completed, notes=self.notes,
+                       actual=self.actual.to_engine() if self.actual else None)
 
 
 class MorningModel(BaseModel):
@@ -288,12 +315,49 @@ class LinksOut(BaseModel):
     api: str
 
 
+class ActualOut(BaseModel):
+    model_config = ConfigDict(title="ActualOut")
+
+    running_minutes: float
+    moving_minutes: float | None = None
+    distance_km: float | None = None
+    longest_bout_minutes: float | None = None
+    ascent_m: float | None = None
+    climbing_seconds: float | None = None
+    cadence_spm: float | None = None
+    fast_seconds: float | None = None
+
+
 class CheckInOut(_Out):
     date: date
     pain_during: int
     pain_next_morning: int | None
     completed: bool
     notes: str | None
+    actual: ActualOut | None = None
+    remarks: list[str] = Field(default_factory=list, description="Rule 36: where the run went past the plan, "
+                                                                  "in words.")
+
+    @field_validator("remarks", mode="before")
+    @classmethod
+    def _none_said(cls, value: object) -> object:
+        return [] if value is None else value  # a check-in without what was run has nothing to say
+
+
+class ActivityOut(ActualOut):
+    model_config = ConfigDict(title="Activity")
+
+    date: date
+
+
+class ActivityResultOut(BaseModel):
+    """An uploaded run: what was read from it (the file is not kept), the session it matches, and notes."""
+
+    model_config = ConfigDict(title="ActivityResult")
+
+    activity: ActivityOut
+    session_uid: str | None
+    notes: list[str]
 
 
 class StoredPlanOut(BaseModel):

@@ -15,15 +15,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete as delete_rows
 from sqlalchemy import select, update
 
-from .engine import CheckIn, Decision, InputError, Kind, Plan, Status, build_plan
+from .activities import ActivityError, read_activity
+from .engine import Actual, CheckIn, Decision, InputError, Kind, Plan, Status, Unit, build_plan, units
+from .engine import actual as engine_actual
 from .engine.frozen import freeze
 from .extensions import db
 from .schemas import CheckInModel, MorningModel, PlanRequestModel, PreviewRequestModel
-from .store import revisions
+from .store import codec, revisions
 from .store.exports import PlanNotFound, rowcount, write_lock
-from .store.models import CheckInRecord, PlanRecord, new_token, utcnow
+from .store.models import ActivityRecord, CheckInRecord, PlanRecord, new_token, utcnow
 from .store.revisions import Revision
 
 __all__ = ["InputError", "PlanNotFound"]  # re-exported: the errors the web layers turn into responses
@@ -57,6 +60,19 @@ class Written:
 
     checkin: CheckInRecord
     decision: Decision
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """An activity file read: the day, what was run, the run it matches (None: not in the plan), and
+    rule 36's remarks. `checkin` is that day's check-in when there was one (it now carries the numbers)."""
+
+    day: date
+    actual: Actual
+    session_uid: str | None
+    remarks: list[str]
+    checkin: CheckInRecord | None
     plan: Plan
 
 
@@ -193,7 +209,7 @@ class _Change:
     reason: str
     checkins: list[CheckIn]
     check: Callable[[Plan], None]
-    store: Callable[[int], CheckInRecord]
+    store: Callable[[int], CheckInRecord | None]
 
 
 def check_in(token: str, model: CheckInModel) -> Written:
@@ -202,20 +218,27 @@ def check_in(token: str, model: CheckInModel) -> Written:
     def change(record: PlanRecord) -> _Change:
         earlier = [_engine_checkin(c) for c in record.checkins]
         runner_today = today(_timezone(record))
+        uploaded = _pending(record.id, model.date)
+        actual = model.actual.model_dump() if model.actual else uploaded.actual if uploaded else None
 
         def check(plan: Plan) -> None:
-            _check_date(plan, earlier, model.date, runner_today)
+            _check_date(plan, earlier, model.date, runner_today, extra=actual is not None)
             if model.pain_next_morning is not None and model.date >= runner_today:
                 raise CheckInRejected("pain_next_morning", _MORNING_NOT_YET)
 
         def store(plan_id: int) -> CheckInRecord:
-            checkin = CheckInRecord(plan_id=plan_id, **model.model_dump())
+            fields = {**model.model_dump(exclude={"actual"}), "actual": actual}
+            fields["remarks"] = _remarks(record, model.date, actual) if actual else None
+            checkin = CheckInRecord(plan_id=plan_id, **fields)
             db.session.add(checkin)
+            db.session.execute(delete_rows(ActivityRecord).where(ActivityRecord.plan_id == plan_id,
+                                                            ActivityRecord.date == model.date))
             return checkin
 
-        return _Change(model.date, revisions.CHECKIN, [*earlier, model.to_engine()], check, store)
+        engine = replace(model.to_engine(), actual=Actual(**actual) if actual else None)
+        return _Change(model.date, revisions.CHECKIN, [*earlier, engine], check, store)
 
-    return _write(token, change)
+    return _checked_in(_write(token, change))
 
 
 def add_morning(token: str, day: date, model: MorningModel) -> Written:
@@ -242,7 +265,89 @@ def add_morning(token: str, day: date, model: MorningModel) -> Written:
 
         return _Change(day, revisions.MORNING, checkins, lambda _plan: None, store)
 
-    return _write(token, change)
+    return _checked_in(_write(token, change))
+
+
+def _checked_in(written: Written | _Stored) -> Written:
+    assert isinstance(written, Written), "a check-in write always stores its check-in"
+    return written
+
+
+def add_activity(token: str, data: bytes, filename: str | None = None) -> Uploaded:
+    """Read a finished run's file (FIT, GPX or TCX; the file itself is not kept) and give its numbers to
+    that day's check-in, re-planning from them (rule 36); with no check-in yet, they wait for it."""
+    stored = get(token)
+    plan = stored.plan
+    pace = units.pace_minutes(plan.request.easy_pace) if plan.request.easy_pace else None
+    try:
+        activity = read_activity(data, filename, easy_pace_min_per_km=_per_km(pace, plan))
+    except ActivityError as error:
+        raise InputError("file", str(error)) from None
+    day = activity.start.astimezone(zone(plan.request.timezone)).date()
+    first, last = plan.weeks[0].start, plan.weeks[-1].start + timedelta(days=6)
+    if not first <= day <= last:
+        raise InputError("file", f"That run was on {day}, outside your plan ({first} to {last}).")
+    if day > today(plan.request.timezone):
+        raise InputError("file", f"That run is dated {day}, which has not come yet; check the watch's clock.")
+    actual = Actual(running_minutes=round(activity.running_minutes, 1),
+                    moving_minutes=round(activity.moving_minutes, 1), distance_km=round(activity.distance_km, 2),
+                    longest_bout_minutes=round(activity.longest_bout_minutes, 1), ascent_m=round(activity.ascent_m),
+                    climbing_seconds=round(activity.climbing_seconds),
+                    cadence_spm=round(activity.cadence_spm) if activity.cadence_spm else None,
+                    fast_seconds=round(activity.fast_seconds))
+    session = next((s for s in plan.sessions if s.date == day and s.kind is Kind.RUN), None)
+    said = engine_actual.remarks(session, actual, cadence=plan.request.cadence)
+    numbers = codec.dump(actual)
+
+    def change(record: PlanRecord) -> _Change:
+        checkins = [_engine_checkin(c) for c in record.checkins]
+        checkins = [replace(c, actual=actual) if c.date == day else c for c in checkins]
+
+        def store(plan_id: int) -> CheckInRecord | None:
+            checkin = db.session.scalars(
+                select(CheckInRecord).where(CheckInRecord.plan_id == plan_id, CheckInRecord.date == day)
+                .execution_options(populate_existing=True)
+            ).first()
+            if checkin is not None:
+                checkin.actual, checkin.remarks = numbers, said
+                return checkin
+            db.session.execute(delete_rows(ActivityRecord).where(ActivityRecord.plan_id == plan_id,
+                                                            ActivityRecord.date == day))
+            db.session.add(ActivityRecord(plan_id=plan_id, date=day, actual=numbers, remarks=said))
+            return None
+
+        return _Change(day, revisions.ACTIVITY, checkins, lambda _plan: None, store)
+
+    written = _write(token, change)
+    checkin = written.checkin if isinstance(written, Written) else None
+    return Uploaded(day, actual, session.uid if session else None, said, checkin, written.plan)
+
+
+KM_IN_A_MILE = 1.609344
+
+
+def _per_km(pace: float | None, plan: Plan) -> float | None:
+    """The easy pace in minutes a kilometre (a plan in miles keeps its pace a mile)."""
+    if pace is None:
+        return None
+    return pace / KM_IN_A_MILE if plan.request.unit is Unit.MI else pace
+
+
+def _pending(plan_id: int, day: date) -> ActivityRecord | None:
+    return db.session.scalars(select(ActivityRecord).where(ActivityRecord.plan_id == plan_id,
+                                                           ActivityRecord.date == day)).first()
+
+
+def pending_activities(record: PlanRecord) -> list[ActivityRecord]:
+    """Uploaded runs still waiting for their day's check-in."""
+    return list(db.session.scalars(select(ActivityRecord).where(ActivityRecord.plan_id == record.id)
+                                   .order_by(ActivityRecord.date)))
+
+
+def _remarks(record: PlanRecord, day: date, actual: dict[str, Any]) -> list[str]:
+    plan = get(record.token).plan
+    session = next((s for s in plan.sessions if s.date == day and s.kind is Kind.RUN), None)
+    return engine_actual.remarks(session, Actual(**actual), cadence=plan.request.cadence)
 
 
 _MORNING_NOT_YET = ("That morning has not come yet: leave the next-morning score empty and add it "
@@ -251,7 +356,14 @@ _MORNING_NOT_YET = ("That morning has not come yet: leave the next-morning score
 OPTIMISTIC_ATTEMPTS = 3
 
 
-def _write(token: str, change: Callable[[PlanRecord], _Change]) -> Written:
+@dataclass(frozen=True)
+class _Stored:
+    """A write that stored no check-in (an activity file kept for its day's check-in): the plan as stored."""
+
+    plan: Plan
+
+
+def _write(token: str, change: Callable[[PlanRecord], _Change]) -> Written | _Stored:
     """Apply a check-in change and re-plan.
 
     The plan is recomputed outside any lock; the write then lands only if the plan's revision is
@@ -265,7 +377,7 @@ def _write(token: str, change: Callable[[PlanRecord], _Change]) -> Written:
     raise AssertionError("unreachable: the locked attempt always lands")
 
 
-def _try_write(token: str, change: Callable[[PlanRecord], _Change], *, locked: bool) -> Written | None:
+def _try_write(token: str, change: Callable[[PlanRecord], _Change], *, locked: bool) -> Written | _Stored | None:
     stored = _stored_for_write(token, locked=locked)
     record, lived = stored.record, stored.revision
     plan_id, read_revision = record.id, record.revision
@@ -273,7 +385,8 @@ def _try_write(token: str, change: Callable[[PlanRecord], _Change], *, locked: b
     planned.check(lived.plan)  # the runner checks in against the plan they were shown
     runner_today = today(_timezone(record))
     fresh = _compute(record, planned.checkins, runner_today)
-    decision = decision_for(fresh, planned.day)
+    checked_in = any(c.date == planned.day for c in planned.checkins)
+    decision = decision_for(fresh, planned.day) if checked_in else None
     plan, stamps = _replan(lived, fresh, runner_today)
     if not locked:
         db.session.rollback()  # end the read snapshot: SQLite cannot upgrade a stale one to a writer
@@ -283,8 +396,10 @@ def _try_write(token: str, change: Callable[[PlanRecord], _Change], *, locked: b
         return None
     checkin = planned.store(plan_id)
     revisions.add(record, read_revision + 1, plan, stamps, reason=planned.reason, as_of=runner_today,
-                  moment=_moment(), day=planned.day, decision=decision.value)
+                  moment=_moment(), day=planned.day, decision=decision.value if decision else None)
     db.session.commit()
+    if checkin is None or decision is None:
+        return _Stored(plan)
     return Written(checkin, decision, plan)
 
 
@@ -315,10 +430,11 @@ def _swap(plan_id: int, read_revision: int) -> bool:
     )) == 1
 
 
-def _check_date(plan: Plan, checkins: list[CheckIn], day: date, runner_today: date) -> None:
-    """A check-in is for a past day of the plan that has a session, once."""
+def _check_date(plan: Plan, checkins: list[CheckIn], day: date, runner_today: date, *, extra: bool = False) -> None:
+    """A check-in is for a past day of the plan that has a session (or, with what was run, any day of
+    the plan: extra running, rule 36), once."""
     problem = _date_problem(plan, day)
-    if problem:
+    if problem and not (extra and problem == NO_SESSION):
         raise CheckInRejected("date", problem)
     if day > runner_today:
         raise CheckInRejected("date", "You can only check in for a session that has already happened.")
@@ -332,8 +448,11 @@ def _date_problem(plan: Plan, day: date) -> str | None:
     if not first <= day <= last:
         return f"That date is outside your plan ({first} to {last})."
     if day not in {s.date for s in plan.sessions if s.kind is not Kind.REST}:
-        return "There is no session on that day; check in on a day with a session."
+        return NO_SESSION
     return None
+
+
+NO_SESSION = "There is no session on that day; check in on a day with a session."
 
 
 # -- manage -------------------------------------------------------------------------------------
@@ -424,4 +543,4 @@ def _timezone(record: PlanRecord) -> str:
 
 def _engine_checkin(c: CheckInRecord) -> CheckIn:
     return CheckIn(date=c.date, pain_during=c.pain_during, pain_next_morning=c.pain_next_morning,
-                   completed=c.completed, notes=c.notes)
+                   completed=c.completed, notes=c.notes, actual=Actual(**c.actual) if c.actual else None)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from ..schemas import (
+    ActivityResultOut,
     CheckInModel,
     CheckInResultOut,
     MorningModel,
@@ -49,7 +50,7 @@ INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel)  # 
 @cache
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [*INPUTS, PlanOut, StoredPlanOut, ReferralOut,
-                                     CheckInResultOut, SessionTableOut, Problem]
+                                     CheckInResultOut, SessionTableOut, ActivityResultOut, Problem]
     _, schemas = models_json_schema([(m, "validation" if m in INPUTS else "serialization")
                                      for m in models], ref_template=REF)
     return {
@@ -98,6 +99,18 @@ def document() -> dict[str, Any]:
                          "requestBody": {"required": True, "content": _json(CheckInModel)},
                          "responses": {"201": {"description": "Recorded", "content": _json(CheckInResultOut)},
                                        **_problems(400, 404, 422, 429)}},
+            },
+            "/api/v1/plans/{token}/activities": {
+                "parameters": [TOKEN],
+                "post": {"operationId": "addActivity",
+                         "summary": "A finished run's file (FIT, GPX or TCX): its numbers go with that day's "
+                                    "check-in (rule 36); the file is not kept",
+                         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                             "type": "object", "required": ["file"],
+                             "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                                     "description": "FIT, GPX or TCX, at most 10 MB"}}}}}},
+                         "responses": {"201": {"description": "Read", "content": _json(ActivityResultOut)},
+                                       **_problems(404, 422, 429)}},
             },
             "/api/v1/plans/{token}/checkins/{date}": {
                 "parameters": [TOKEN, DATE],

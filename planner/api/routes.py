@@ -9,6 +9,7 @@ from typing import TypeVar
 from flask import Blueprint, Response, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import serve, services, urls
@@ -17,6 +18,8 @@ from ..engine.words import DISCLAIMER
 from ..exports import table
 from ..extensions import checkin_limit, create_limit, csrf, manage_limit
 from ..schemas import (
+    ActivityOut,
+    ActivityResultOut,
     CheckInModel,
     CheckInOut,
     LinksOut,
@@ -28,8 +31,10 @@ from ..schemas import (
     field_errors,
     plan_data,
 )
+from ..store import codec
 from ..store.exports import Body
 from ..store.models import CheckInRecord
+from ..uploads import activity_file, too_large
 from .openapi import document
 from .problems import problem, validation_problem
 
@@ -75,6 +80,12 @@ def _json(body: BaseModel | dict[str, object], status: int = 200, headers: dict[
 @bp.errorhandler(services.InputError)
 def _input_problem(error: services.InputError) -> Response:
     return validation_problem([{"field": error.field, "message": error.message}])
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> Response:
+    upload = too_large()
+    return _input_problem(upload) if upload else problem(413, error.description or "")
 
 
 @bp.errorhandler(services.CheckInNotFound)
@@ -158,6 +169,16 @@ def add_morning(token: str, date: str) -> Response:
     except ValueError:
         raise services.CheckInNotFound(date) from None
     return _result(services.add_morning(token, day, _parse(MorningModel)), 200)
+
+
+@bp.post("/plans/<token>/activities")
+@checkin_limit
+def add_activity(token: str) -> Response:
+    """A finished run's file (multipart, field `file`: FIT, GPX or TCX), read and not kept (rule 36)."""
+    uploaded = services.add_activity(token, *activity_file())
+    activity = ActivityOut(date=uploaded.day, **codec.dump(uploaded.actual))
+    body = ActivityResultOut(activity=activity, session_uid=uploaded.session_uid, notes=uploaded.remarks)
+    return _json(body, 201)
 
 
 @bp.get("/openapi.json")

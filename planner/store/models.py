@@ -51,9 +51,25 @@ class CheckInRecord(db.Model):  # type: ignore[name-defined,misc]
     pain_next_morning: Mapped[int | None] = mapped_column(Integer, nullable=True)  # added the next day (rule 31)
     completed: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actual: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # what was really run (rule 36)
+    remarks: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # rule 36's notes on that run
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     plan: Mapped[PlanRecord] = relationship(back_populates="checkins")
+
+
+class ActivityRecord(db.Model):  # type: ignore[name-defined,misc]
+    """An uploaded run waiting for its day's check-in: the numbers read from the file (never the file)."""
+
+    __tablename__ = "activities"
+    __table_args__ = (UniqueConstraint("plan_id", "date", name="uq_activities_plan_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    actual: Mapped[dict[str, Any]] = mapped_column(JSON)
+    remarks: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class PlanRevision(db.Model):  # type: ignore[name-defined,misc]

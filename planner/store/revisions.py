@@ -25,7 +25,8 @@ from ..extensions import db
 from . import codec
 from .models import PlanRecord, PlanRevision, SessionVersion
 
-CREATE, CHECKIN, MORNING, ROTATE, UPGRADE, RECORDED = "create", "checkin", "morning", "rotate", "upgrade", "recorded"
+CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED = (
+    "create", "checkin", "morning", "activity", "rotate", "upgrade", "recorded")
 
 
 @dataclass(frozen=True)

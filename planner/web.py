@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -27,6 +28,7 @@ from .extensions import checkin_limit, create_limit, manage_limit
 from .schemas import CheckInModel, MorningModel, PlanRequestModel, field_errors
 from .store import exports
 from .store.exports import Body
+from .uploads import activity_file, too_large
 
 bp = Blueprint("web", __name__)
 
@@ -115,6 +117,14 @@ def _rejected(error: services.InputError) -> WerkzeugResponse | tuple[str, int]:
     return _again({error.field: error.message})
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> WerkzeugResponse | tuple[str, int]:
+    upload = too_large()
+    if upload is None:
+        return render_template("error.html", status=413, message=error.description), 413
+    return _again({upload.field: upload.message})
+
+
 @bp.errorhandler(services.CheckInNotFound)
 def _no_checkin(_error: services.CheckInNotFound) -> tuple[str, int]:
     return render_template("error.html", status=404, message="There is no check-in on that day."), 404
@@ -139,7 +149,8 @@ def _form_again(errors: dict[str, str]) -> tuple[str, int]:
             message = HINTS["pain_next_morning"]
         return _plan_page(token, {key: message}, MultiDict({key: request.form.get("pain_next_morning", "").strip()}),
                           422)
-    return _plan_page(token, errors, request.form, 422)
+    values = MultiDict() if request.endpoint == "web.activity" else request.form  # an upload has no fields to keep
+    return _plan_page(token, errors, values, 422)
 
 
 def current_week(plan: Plan, today: date) -> Week:
@@ -151,10 +162,26 @@ def current_week(plan: Plan, today: date) -> Week:
 
 
 def checkin_days(stored: services.Stored, today: date) -> list[date]:
-    """Past session days without a check-in yet, latest first: the check-in form's choices."""
+    """Past session days without a check-in yet, and days of runs read from a file (extra running
+    too), latest first: the check-in form's choices."""
     done = {c.date for c in stored.checkins}
     days = {s.date for s in stored.plan.sessions if s.kind.value != "rest" and s.date <= today}
+    days |= {a.date for a in services.pending_activities(stored.record)}
     return sorted(days - done, reverse=True)
+
+
+def actual_words(actual: dict[str, Any]) -> str:
+    """What a watch file said, in a line: "34 min running in 41 min, 6.2 km, 120 m climbing, 162 steps/min"."""
+    parts = [f"{actual['running_minutes']:g} min running"]
+    if actual.get("moving_minutes"):
+        parts[0] += f" in {actual['moving_minutes']:g} min"
+    if actual.get("distance_km"):
+        parts.append(f"{actual['distance_km']:g} km")
+    if actual.get("ascent_m"):
+        parts.append(f"{actual['ascent_m']:g} m climbing")
+    if actual.get("cadence_spm"):
+        parts.append(f"{actual['cadence_spm']:g} steps/min")
+    return ", ".join(parts)
 
 
 def morning_key(day: date) -> str:
@@ -234,6 +261,7 @@ def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
         upgraded=stored.revision.upgrades[-1] if stored.revision.upgrades else None,
+        pending=services.pending_activities(stored.record), actual_words=actual_words,
     )
 
 
@@ -297,6 +325,16 @@ def checkin(token: str) -> Response:
     written = services.check_in(token, CheckInModel.model_validate(data))
     saved_day = written.checkin.date.isoformat()
     return redirect(url_for("web.plan_page", token=token, saved=saved_day) + "#saved", 303)
+
+
+@bp.post("/plans/<token>/activities")
+@checkin_limit
+def activity(token: str) -> Response:
+    """An activity file, read and not kept: its numbers wait in the check-in form (rule 36)."""
+    uploaded = services.add_activity(token, *activity_file())
+    if uploaded.checkin is not None:  # that day was checked in already: its numbers were added, and it re-planned
+        return redirect(url_for("web.plan_page", token=token, saved=uploaded.day.isoformat()) + "#saved", 303)
+    return redirect(url_for("web.plan_page", token=token) + f"#activity-{uploaded.day.isoformat()}", 303)
 
 
 @bp.post("/plans/<token>/checkins/<day>/morning")

@@ -278,3 +278,33 @@ def test_axe_on_the_morning_score_form(browser, base_url, problems) -> None:
     _shot(page, "plan-phone-morning")
     assert found == []
     assert _unexpected(problems) == []
+
+
+def test_a_watch_file_fills_the_check_in(browser, base_url, problems, client, clock) -> None:
+    """A new user uploads a run on the page and sees the check-in filled with what they really ran."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.api.test_activities import FILES, _day, _plan_with_a_run_on
+
+    day = _day("hilly.fit")
+    token = _plan_with_a_run_on(client, clock, day)["token"]
+    clock.morning_after(day)
+    page = _page(browser, problems, PHONE)
+    page.goto(f"{base_url}/plans/{token}#checkins")
+    assert page.get_by_text("The file itself is not kept").is_visible()
+    page.get_by_label("Ran with a watch? Add the run's file").set_input_files(str(FILES / "hilly.fit"))
+    page.get_by_role("button", name="Read the run").click()
+    page.wait_for_url(f"**#activity-{day.isoformat()}")
+    read = page.locator(f"#activity-{day.isoformat()}")
+    assert read.is_visible() and "m climbing" in read.inner_text() and "Hills are not in the plan yet" in read.inner_text()
+    assert page.locator("#date").input_value() == day.isoformat()
+    found = Axe().run(page).response["violations"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#checkins").screenshot(path=str(SHOTS / "plan-phone-activity.png"))
+    page.get_by_label("Worst pain during the session").select_option("2")
+    page.get_by_role("button", name="Save check-in").click()
+    page.wait_for_url("**#saved")
+    history = page.locator("table.history").inner_text()
+    assert "min running" in history and "m climbing" in history
+    assert [f"{v['id']} at {v['nodes'][0]['target']}" for v in found] == []
+    assert _unexpected(problems) == []

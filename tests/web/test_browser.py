@@ -296,7 +296,8 @@ def test_a_watch_file_fills_the_check_in(browser, base_url, problems, client, cl
     page.get_by_role("button", name="Read the run").click()
     page.wait_for_url(f"**#activity-{day.isoformat()}")
     read = page.locator(f"#activity-{day.isoformat()}")
-    assert read.is_visible() and "m climbing" in read.inner_text() and "Hills are not in the plan yet" in read.inner_text()
+    assert read.is_visible()
+    assert "m climbing" in read.inner_text() and "Hills are not in the plan yet" in read.inner_text()
     assert page.locator("#date").input_value() == day.isoformat()
     found = Axe().run(page).response["violations"]
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .api import routes as api
     from .store import sqlite
 
+    # after_request functions run last-registered first: registered before the rate limiter's, the
+    # security headers see its headers (and drop its Retry-After from answers that are not refusals).
+    app.after_request(headers.secure)
     db.init_app(app)
     with app.app_context():
         sqlite.tune(db.engine)
@@ -44,7 +47,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     logs.mask(app)
-    app.after_request(headers.secure)
     return app
 
 

@@ -6,6 +6,7 @@ Each is rendered from the plan's latest revision on its first read and served as
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections.abc import Callable
 
 from flask import Blueprint, abort, request
@@ -62,7 +63,14 @@ def garmin(token: str) -> WerkzeugResponse:
 
 def _file(token: str, kind: str, render: Callable[[Plan], bytes]) -> list[Body]:
     plan = services.get(token)
-    return [Body(kind, render(plan.plan), plan.revision.created_at)]
+    body = render(plan.plan)
+    return [Body(kind, body, plan.revision.created_at, etag=_link_etag(token, body))]
+
+
+def _link_etag(token: str, body: bytes) -> str:
+    """A file's ETag, of this link's copy: a file holds no URL, so after "New link" the same bytes
+    must not carry the same ETag, or the old and new links could be tied to one plan."""
+    return hashlib.sha256(token.encode() + b"\0" + body).hexdigest()
 
 
 @bp.get("/plans/<token>/sessions/<uid>.fit")
@@ -73,4 +81,5 @@ def session_fit(token: str, uid: str) -> WerkzeugResponse:
     if found is None:
         abort(404)
     name, body = found
-    return send(Body(uid, body, plan.revision.created_at), "application/vnd.ant.fit", filename=name)
+    return send(Body(uid, body, plan.revision.created_at, etag=_link_etag(token, body)), "application/vnd.ant.fit",
+                filename=name)

@@ -19,6 +19,8 @@ def secure(response: Response) -> Response:
     """Plan URLs are secrets: never leak them in a Referer, never let shared caches keep a page.
     Views that serve stored bytes say "no-cache, private" (revalidate with the ETag); anything
     else under /plans/ and /api/ is not stored at all."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)  # the rate limiter's, on answers that are not a refusal
     if response.status_code == 304:
         return response  # no content: the client keeps the headers of the copy it revalidated
     headers = response.headers

@@ -7,13 +7,27 @@ import re
 
 from flask import Flask
 
-# /plans/abcd… and /api/v1/plans/abcd…: a token cut to its first four characters.
-_TOKEN_IN_PATH = re.compile(r"(/plans/[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{12,}")
+# A token is 32 URL-safe characters; wherever a run of 24 or more follows a slash (/plans/…, /PLANS/…,
+# /plans//…, /api/v1/Plans/…, or an SQL parameter's value) only its first four characters are logged.
+_TOKEN_IN_PATH = re.compile(r"(/+[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{20,}")
+_TOKEN_QUOTED = re.compile(r"""(['"][A-Za-z0-9_-]{4})[A-Za-z0-9_-]{28,60}(['"])""")
+# Control characters (a CR or LF from %0d%0a in a path would forge a log line) are written escaped.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def mask_tokens(text: str) -> str:
-    """`text` with every plan token in a /plans/… or /api/v1/plans/… path cut to its first four characters."""
-    return _TOKEN_IN_PATH.sub("\\1…", text)
+    """`text` with every plan token cut to its first four characters: in a path (whatever its case or
+    slashes) or quoted (a database error's parameters)."""
+    return _TOKEN_QUOTED.sub("\\1…\\2", _TOKEN_IN_PATH.sub("\\1…", text))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def safe_line(text: str) -> str:
+    """`text` as one log line: tokens masked, control characters escaped (\\r, \\n, \\x00)."""
+    return _CONTROL.sub(_escaped, mask_tokens(text))
 
 
 class TokenMaskingFilter(logging.Filter):
@@ -21,7 +35,7 @@ class TokenMaskingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_tokens(message)
+        masked = safe_line(message)
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:

@@ -24,7 +24,7 @@ from .engine import actual as engine_actual
 from .engine.frozen import freeze
 from .extensions import db
 from .schemas import CheckInModel, MorningModel, PlanRequestModel, PreviewRequestModel
-from .store import codec, revisions
+from .store import codec, revisions, sqlite
 from .store.exports import PlanNotFound, rowcount, write_lock
 from .store.models import ActivityRecord, CheckInRecord, PlanRecord, new_token, utcnow
 from .store.revisions import Revision
@@ -461,6 +461,7 @@ def delete(token: str) -> None:
     record = _find(token, for_update=True)
     db.session.delete(record)
     db.session.commit()
+    sqlite.forget(db.engine)
 
 
 def rotate(token: str) -> str:

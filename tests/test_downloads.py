@@ -113,3 +113,18 @@ def test_settle_weeks_have_no_fit_files(client: FlaskClient, past_start: date) -
     assert len(names) == 1 + len(runs)
     settle_days = {s["date"] for w in weeks if w["phase"] == "settle" for s in w["sessions"]}
     assert not [n for n in names if n[:10] in settle_days]
+
+
+def test_a_new_link_gives_the_files_new_etags(client, app, stored_plan) -> None:
+    """The same bytes under the old and the new link must not share an ETag (it would tie the two)."""
+    from planner import services
+
+    token = stored_plan["token"]
+    run = next(s for w in stored_plan["plan"]["weeks"] for s in w["sessions"] if s["kind"] == "run")
+    paths = (".csv", "/garmin.zip", f"/sessions/{run['uid']}.fit")
+    before = {p: client.get(f"/plans/{token}{p}") for p in paths}
+    with app.test_request_context():
+        new = services.rotate(token)
+    for path, old in before.items():
+        again = client.get(f"/plans/{new}{path}")
+        assert again.data == old.data and again.headers["ETag"] != old.headers["ETag"], path

@@ -255,3 +255,27 @@ def test_fuzzed_checkin_forms_never_give_a_server_error(client: FlaskClient, sto
                                                         form: dict[str, str]) -> None:
     response = client.post(f"/plans/{stored_plan['token']}/checkins", data=form)
     assert response.status_code in (303, 422), response.status_code
+
+
+def test_retry_after_only_on_refusals(app: Flask, _database: str) -> None:
+    limited = create_app({
+        "SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "planner.test", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    client = limited.test_client()
+    body = {"weekly_volume": 10, "current_pain": 1, "red_flags": ["night_pain"]}
+    answers = [client.post("/api/v1/plans", json=body) for _ in range(40)]
+    assert answers[0].status_code == 200 and "X-RateLimit-Limit" in answers[0].headers
+    assert all("Retry-After" not in a.headers for a in answers if a.status_code < 400)
+    assert all(int(a.headers["Retry-After"]) > 0 for a in answers if a.status_code == 429)
+
+
+def test_logs_mask_tokens_however_the_path_is_spelled_and_never_break_a_line() -> None:
+    from planner.logs import safe_line
+
+    token = secrets.token_urlsafe(24)
+    for text in (f"GET /plans//{token}.ics", f"GET /PLANS/{token}", f"/api/v1/Plans/{token}/checkins",
+                 f"[parameters: {{'token': '{token}'}}]", f'"GET /plans/{token} HTTP/1.1" 404'):
+        assert token not in mask_tokens(text) and token[:4] + "…" in mask_tokens(text), text
+    assert safe_line("GET /x\r\n127.0.0.1 - forged 200") == "GET /x\\r\\n127.0.0.1 - forged 200"
+    assert "\n" not in safe_line("a\u2028b\x00c\nd")

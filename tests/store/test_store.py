@@ -208,3 +208,27 @@ def test_the_morning_score_migration_keeps_check_ins_and_allows_null(tmp_path):
             rows = connection.execute(text("SELECT pain_next_morning FROM checkins ORDER BY date")).all()
         assert [r[0] for r in rows] == [1, 4]  # a missing morning takes the pain during (the cautious guess)
         db.engine.dispose()
+
+
+def test_a_deleted_plan_leaves_nothing_in_the_sqlite_files(tmp_path):
+    """Secure delete and a checkpoint: the name and token are in neither the database nor its log."""
+    from flask_migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'gone.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+    client = app.test_client()
+    name = "Zebedee Forgetme"
+    token = client.post("/api/v1/plans", json={"weekly_volume": 10, "current_pain": 1, "name": name}).json["token"]
+    assert client.get(f"/plans/{token}.ics").status_code == 200  # its feed stored too
+
+    def files() -> bytes:
+        return b"".join(p.read_bytes() for p in tmp_path.glob("gone.sqlite3*"))
+
+    assert name.encode() in files() and token.encode() in files()
+    assert client.delete(f"/api/v1/plans/{token}").status_code == 204
+    left = files()
+    assert name.encode() not in left and token.encode() not in left
+    with app.app_context():
+        db.engine.dispose()

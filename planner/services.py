@@ -85,7 +85,7 @@ def zone(timezone: str) -> zoneinfo.ZoneInfo:
     """The plan's time zone; UTC for a name this machine does not know (requests are checked on the way in)."""
     try:
         return zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         return zoneinfo.ZoneInfo("UTC")
 
 

@@ -1,0 +1,116 @@
+"""Hostile input that once crashed or slipped through: JSON nested too deeply (500 and a RecursionError
+in the log), control characters in free text (a NUL made PostgreSQL fail), bodies that are not sent as
+JSON (a page on another site could post them without a CORS preflight), and the lock files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN = {"weekly_volume": 30, "current_pain": 2}
+
+
+def _first_run_day(stored_plan: dict) -> str:
+    return next(s["date"] for w in stored_plan["plan"]["weeks"] for s in w["sessions"] if s["kind"] == "run")
+
+
+def _checkins(client: FlaskClient, token: str) -> list[dict]:
+    return client.get(f"/api/v1/plans/{token}").json["checkins"]
+
+
+def _json_paths(token: str, day: str) -> list[tuple[str, str]]:
+    """Every route whose body is JSON, as (method, path)."""
+    return [("POST", "/api/v1/plans/preview"), ("POST", "/api/v1/plans"),
+            ("POST", f"/api/v1/plans/{token}/checkins"), ("POST", "/api/v1/plans/made-up-token/checkins"),
+            ("PATCH", f"/api/v1/plans/{token}/checkins/{day}")]
+
+
+# -- 1. nesting ----------------------------------------------------------------------------------
+
+DEEP = [
+    b"[" * 1000 + b"]" * 1000,
+    b'{"a":' * 1000 + b"1" + b"}" * 1000,
+    b'{"weekly_volume": 30, "current_pain": 2, "name": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+    b'{"date": "2026-01-01", "pain_during": 1, "notes": ' + b'{"x":' * 5000 + b"0" + b"}" * 5000 + b"}",
+    b"[" * 60_000,  # never closed, just under the 64 KiB limit
+]
+
+
+@pytest.mark.parametrize("body", DEEP, ids=["array", "object", "in-a-field", "5000-in-notes", "unclosed"])
+def test_json_nested_too_deeply_is_a_400_problem_without_a_traceback(
+        client: FlaskClient, stored_plan: dict, caplog: pytest.LogCaptureFixture, body: bytes) -> None:
+    token = stored_plan["token"]
+    caplog.set_level(logging.DEBUG)
+    for method, path in _json_paths(token, _first_run_day(stored_plan)):
+        response = client.open(path, method=method, data=body, content_type="application/json")
+        assert response.status_code == 400, (path, response.status_code)
+        assert response.mimetype == "application/problem+json"
+        assert response.json["status"] == 400 and "nested too deeply" in response.json["detail"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info], caplog.text
+    assert "RecursionError" not in caplog.text and "Traceback" not in caplog.text
+    assert _checkins(client, token) == []
+
+
+def test_the_nesting_a_body_really_has_still_passes(client: FlaskClient, stored_plan: dict) -> None:
+    day = _first_run_day(stored_plan)
+    body = {**PLAN, "checkins": [{"date": day, "pain_during": 1, "actual": {"running_minutes": 20}}],
+            "start_date": stored_plan["plan"]["request"]["start_date"]}
+    assert client.post("/api/v1/plans/preview", json=body).status_code == 200
+
+
+def test_a_body_that_is_not_an_object_is_still_422_naming_the_body(client: FlaskClient) -> None:
+    for body in (b"[]", b"1", b'"text"', b"null", b"[[[[1]]]]"):
+        response = client.post("/api/v1/plans/preview", data=body, content_type="application/json")
+        assert response.status_code == 422, body
+        assert response.json["errors"] == [{"field": "body", "message": "Expected a JSON object."}]
+
+
+@pytest.mark.parametrize("body", [b"{", b"", b"\xff\xfe{}", b'{"name": "\\ud800"}', b"{'a': 1}"])
+def test_what_is_not_json_is_still_400(client: FlaskClient, body: bytes) -> None:
+    response = client.post("/api/v1/plans", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert response.json["detail"] == "The request body is not valid JSON."
+
+
+# -- 3. content types ----------------------------------------------------------------------------
+
+NOT_JSON = ["text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded", "multipart/form-data",
+            "application/xml", "text/json", None, "application/json; charset=iso-8859-1", "application/jsonp"]
+
+
+@pytest.mark.parametrize("content_type", NOT_JSON)
+def test_a_body_not_sent_as_json_is_415(client: FlaskClient, stored_plan: dict, app: Flask,
+                                        content_type: str | None) -> None:
+    token, day = stored_plan["token"], _first_run_day(stored_plan)
+    bodies = {"/api/v1/plans/preview": PLAN, "/api/v1/plans": PLAN,
+              f"/api/v1/plans/{token}/checkins": {"date": day, "pain_during": 1},
+              f"/api/v1/plans/{token}/checkins/{day}": {"pain_next_morning": 1}}
+    for path, body in bodies.items():
+        method = "PATCH" if path.endswith(day) else "POST"
+        raw = app.json.dumps(body).encode()
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = client.open(path, method=method, data=raw, headers=headers)
+        assert response.status_code == 415, (path, content_type, response.status_code)
+        assert response.mimetype == "application/problem+json" and response.json["status"] == 415
+        assert "application/json" in response.json["detail"]
+        assert response.headers[f"Accept-{method.title()}"] == "application/json"
+    assert _checkins(client, token) == []
+    assert client.get(f"/api/v1/plans/{token}").json["plan"] == stored_plan["plan"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
+                                          "Application/JSON; Charset=UTF-8", "application/merge-patch+json",
+                                          "application/vnd.planner+json"])
+def test_json_and_its_suffix_types_are_read(client: FlaskClient, stored_plan: dict, content_type: str) -> None:
+    token, day = stored_plan["token"], _first_run_day(stored_plan)
+    preview = client.post("/api/v1/plans/preview", data=b'{"weekly_volume": 30, "current_pain": 2}',
+                          headers={"Content-Type": content_type})
+    assert preview.status_code == 200, preview.json
+    checkin = client.post(f"/api/v1/plans/{token}/checkins", data=f'{{"date": "{day}", "pain_during": 1}}',
+                          headers={"Content-Type": content_type})
+    assert checkin.status_code == 201, checkin.json

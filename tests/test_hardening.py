@@ -5,6 +5,8 @@ JSON (a page on another site could post them without a CORS preflight), and the 
 from __future__ import annotations
 
 import logging
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,69 @@ def test_what_is_not_json_is_still_400(client: FlaskClient, body: bytes) -> None
     response = client.post("/api/v1/plans", data=body, content_type="application/json")
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert response.json["detail"] == "The request body is not valid JSON."
+
+
+# -- 2. control characters ----------------------------------------------------------------------
+
+CONTROL = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
+
+
+@pytest.mark.parametrize("char", CONTROL, ids=[f"U+{ord(c):04X}" for c in CONTROL])
+def test_control_characters_in_api_free_text_are_422_naming_the_field(
+        client: FlaskClient, stored_plan: dict, char: str) -> None:
+    token, day = stored_plan["token"], _first_run_day(stored_plan)
+    text = f"knee ok{char}then sore"
+    answers = [
+        ("name", client.post("/api/v1/plans", json={**PLAN, "name": text})),
+        ("name", client.post("/api/v1/plans/preview", json={**PLAN, "name": text})),
+        ("checkins.0.notes", client.post("/api/v1/plans/preview", json={
+            **PLAN, "start_date": stored_plan["plan"]["request"]["start_date"],
+            "checkins": [{"date": day, "pain_during": 1, "notes": text}]})),
+        ("notes", client.post(f"/api/v1/plans/{token}/checkins", json={"date": day, "pain_during": 1, "notes": text})),
+    ]
+    message = f"Enter text without control characters (this has U+{ord(char):04X})."
+    for field, response in answers:
+        assert response.status_code == 422, (field, response.status_code)
+        assert response.mimetype == "application/problem+json"
+        assert response.json["errors"] == [{"field": field, "message": message}], response.json
+    assert _checkins(client, token) == []
+    # A check-in that exists keeps its notes when the morning score's notes are refused.
+    assert client.post(f"/api/v1/plans/{token}/checkins", json={"date": day, "pain_during": 1,
+                                                                "notes": "fine"}).status_code == 201
+    morning = client.patch(f"/api/v1/plans/{token}/checkins/{day}", json={"pain_next_morning": 1, "notes": text})
+    assert morning.status_code == 422 and morning.json["errors"][0]["field"] == "notes"
+    assert [c["notes"] for c in _checkins(client, token)] == ["fine"]
+
+
+def test_tabs_and_line_breaks_are_free_text(client: FlaskClient, stored_plan: dict) -> None:
+    token, day = stored_plan["token"], _first_run_day(stored_plan)
+    notes = "Felt fine.\r\nKnee:\tquiet\nZoë 🏃 \u2028"
+    response = client.post(f"/api/v1/plans/{token}/checkins", json={"date": day, "pain_during": 1, "notes": notes})
+    assert response.status_code == 201, response.json
+    assert _checkins(client, token)[0]["notes"] == notes
+    named = client.post("/api/v1/plans", json={**PLAN, "name": "Ann\tLee\n"})
+    assert named.status_code == 201 and named.json["plan"]["request"]["name"] == "Ann Lee"
+
+
+def _field_error(html: str, field: str) -> str:
+    found = re.search(rf'<p class="field-error" id="{field}-error">.*?</span>(.*?)</p>', html, re.S)
+    assert found, f"no error beside {field}"
+    return unescape(found.group(1))
+
+
+def test_control_characters_in_forms_are_refused_beside_the_field(client: FlaskClient, stored_plan: dict) -> None:
+    token, day = stored_plan["token"], _first_run_day(stored_plan)
+    checkin = client.post(f"/plans/{token}/checkins", data={"date": day, "pain_during": "1", "completed": "yes",
+                                                             "notes": "sore\x00knee"})
+    assert checkin.status_code == 422
+    assert _field_error(checkin.get_data(as_text=True), "notes") == \
+        "Enter text without control characters (this has U+0000)."
+    assert _checkins(client, token) == []
+    created = client.post("/plans", data={"weekly_volume": "20", "current_pain": "1", "unit": "km",
+                                          "runs_per_week": "3", "name": "Eve\x1b[31m"})
+    assert created.status_code == 422
+    assert _field_error(created.get_data(as_text=True), "name") == \
+        "Enter text without control characters (this has U+001B)."
 
 
 # -- 3. content types ----------------------------------------------------------------------------

@@ -168,6 +168,12 @@ def test_a_body_not_sent_as_json_is_415(client: FlaskClient, stored_plan: dict, 
     assert client.get(f"/api/v1/plans/{token}").json["plan"] == stored_plan["plan"]
 
 
+def test_no_body_at_all_is_400_not_json(client: FlaskClient) -> None:
+    response = client.post("/api/v1/plans/preview")
+    assert response.status_code == 400 and response.json["detail"] == "The request body is not valid JSON."
+    assert client.post("/api/v1/plans/preview", content_type="text/plain").status_code == 415
+
+
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
                                           "Application/JSON; Charset=UTF-8", "application/merge-patch+json",
                                           "application/vnd.planner+json"])
@@ -179,3 +185,4 @@ def test_json_and_its_suffix_types_are_read(client: FlaskClient, stored_plan: di
     checkin = client.post(f"/api/v1/plans/{token}/checkins", data=f'{{"date": "{day}", "pain_during": 1}}',
                           headers={"Content-Type": content_type})
     assert checkin.status_code == 201, checkin.json
+

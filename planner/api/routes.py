@@ -60,12 +60,13 @@ def _parse(model: type[M]) -> M:
     Only a JSON media type is read, so a page on another site cannot post a body without a CORS
     preflight (text/plain and forms need none). The raw bytes go straight to pydantic's parser, whose
     depth limit stops deep nesting before Python's recursion limit is anywhere near."""
-    if not _sent_as_json():
+    raw = request.get_data(cache=True)
+    if not _sent_as_json() and (raw or request.content_type):  # no body at all is simply not JSON: 400
         accept = "Accept-Patch" if request.method == "PATCH" else "Accept-Post"
         raise BadBody(problem(415, "Send the request body as JSON, with Content-Type: application/json.",
                               headers={accept: "application/json"}))
     try:
-        return model.model_validate_json(request.get_data(cache=True), strict=True)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as error:
         raise BadBody(_invalid(error)) from None
 

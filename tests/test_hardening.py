@@ -186,3 +186,34 @@ def test_json_and_its_suffix_types_are_read(client: FlaskClient, stored_plan: di
                           headers={"Content-Type": content_type})
     assert checkin.status_code == 201, checkin.json
 
+
+# -- 4. lock files -------------------------------------------------------------------------------
+
+def _pins(path: Path) -> dict[str, str]:
+    """name -> version of every `name==version` line (extras and markers left out)."""
+    pins = {}
+    for line in path.read_text().splitlines():
+        found = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", line)
+        if found:
+            pins[re.sub(r"[-_.]+", "-", found.group(1)).lower()] = found.group(2)
+    return pins
+
+
+@pytest.mark.parametrize(("inputs", "lock"), [(["requirements.txt"], "requirements.lock"),
+                                              (["requirements.txt", "requirements-dev.txt"], "requirements-dev.lock")])
+def test_the_lock_files_pin_every_requirement_with_hashes(inputs: list[str], lock: str) -> None:
+    """A requirement added or moved without `make lock` fails here, saying which."""
+    locked = _pins(ROOT / lock)
+    for name in inputs:
+        for package, version in _pins(ROOT / name).items():
+            assert locked.get(package) == version, f"{name} pins {package}=={version}; run `make lock`"
+    lines = (ROOT / lock).read_text().splitlines()
+    for number, line in enumerate(lines):
+        if re.match(r"^[A-Za-z0-9]", line):  # a requirement; its hashes follow on continuation lines
+            assert line.endswith("\\") and "--hash=sha256:" in lines[number + 1], f"{lock}: no hash for {line}"
+
+
+def test_the_runtime_lock_has_the_versions_the_tests_ran() -> None:
+    tested = _pins(ROOT / "requirements-dev.lock")
+    for package, version in _pins(ROOT / "requirements.lock").items():
+        assert tested.get(package) == version, f"requirements.lock has {package}=={version}; run `make lock`"

@@ -20,14 +20,25 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Reinstall only when a requirements file changed.
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# Reinstall only when a lock file changed.
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
+
+# `make lock`: after editing requirements.txt or requirements-dev.txt, pin every package, transitive ones
+# too, with hashes. The dev lock first; the runtime lock takes its versions from it, so `make run` runs what
+# the tests ran. Pins already in a lock stay unless a requirement moves them (`make lock LOCK_ARGS=--upgrade`
+# refreshes all). pip-tools comes from the dev lock itself.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links $(LOCK_ARGS)
+.PHONY: lock
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
+	$(PIP_COMPILE) --constraint requirements-dev.lock --output-file requirements.lock requirements.txt
 
 run: $(VENV)/.runtime
 	$(BIN)/flask --app wsgi db upgrade

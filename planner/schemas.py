@@ -40,6 +40,12 @@ assert set(RedFlagId.__args__) == {f.id for f in RED_FLAGS}  # type: ignore[attr
 
 PainScore = Annotated[int, Field(ge=0, le=10)]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Free text a person types (a name, notes): any Unicode but control characters, which no free text
+# may hold: C0 but tab, line feed and carriage return; DEL; C1. PostgreSQL refuses a NUL in text
+# outright; the rest are invisible, or steer a terminal. A pattern, so the OpenAPI document says so.
+_CONTROL_CHARACTER = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+TEXT_PATTERN = rf"^[^{_CONTROL_CHARACTER}]*$"
+Text = Annotated[str, Field(pattern=TEXT_PATTERN)]
 
 
 def _plausible(value: date | None, what: str) -> date | None:
@@ -80,7 +86,7 @@ class PlanRequestModel(BaseModel):
     start_date: date | None = Field(default=None, description="First day of the plan; default next Monday.")
     timezone: str = Field(default="UTC", max_length=64, description="IANA time zone name.")
     session_time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    name: str | None = Field(default=None, max_length=80)
+    name: Text | None = Field(default=None, max_length=80)
 
     @field_validator("easy_pace")
     @classmethod
@@ -121,6 +127,7 @@ class PlanRequestModel(BaseModel):
     @field_validator("name")
     @classmethod
     def _plain_name(cls, value: str | None) -> str | None:
+        """One line: tabs and line breaks (the only control characters `Text` lets through) become spaces."""
         if value is None:
             return None
         cleaned = _CONTROL.sub(" ", value).strip()
@@ -181,7 +188,7 @@ class CheckInModel(BaseModel):
     pain_next_morning: PainScore | None = Field(
         default=None, description="Pain the morning after (0-10); none yet: add it the next day with PATCH (rule 31).")
     completed: bool = True
-    notes: str | None = Field(default=None, max_length=500)
+    notes: Text | None = Field(default=None, max_length=500)
     actual: ActualModel | None = Field(
         default=None, description="What was really run (rule 36); left out, an activity file uploaded for the day "
                                   "gives it.")
@@ -198,7 +205,7 @@ class MorningModel(BaseModel):
     model_config = ConfigDict(extra="forbid", title="CheckInMorning")
 
     pain_next_morning: PainScore
-    notes: str | None = Field(default=None, max_length=500,
+    notes: Text | None = Field(default=None, max_length=500,
                               description="Replaces the check-in's notes when given; left out: the notes stay.")
 
 
@@ -427,6 +434,13 @@ PATTERN_HINTS = {
 }
 
 
+def _control_message(text: str) -> str:
+    """What to say of free text with a control character in it, naming the first."""
+    found = re.search(f"[{_CONTROL_CHARACTER}]", text)
+    which = f" (this has U+{ord(found.group()):04X})" if found else ""
+    return f"Enter text without control characters{which}."
+
+
 def field_errors(error: ValidationError) -> list[dict[str, str]]:
     """Pydantic's errors as [{field, message}], one per bad field, in plain words."""
     result: dict[str, str] = {}
@@ -442,6 +456,8 @@ def field_errors(error: ValidationError) -> list[dict[str, str]]:
             message = "This field is required."
         elif message.startswith("Value error, "):
             message = "Enter " + message.removeprefix("Value error, ") + "."
+        elif item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == TEXT_PATTERN:
+            message = _control_message(str(item["input"]))
         elif item["type"] == "string_pattern_mismatch" and name in PATTERN_HINTS:
             message = PATTERN_HINTS[name]
         elif item["type"] == "extra_forbidden":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TypeVar
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -55,19 +54,43 @@ def _bad_body(error: BadBody) -> Response:
 
 
 def _parse(model: type[M]) -> M:
-    """The JSON body validated by `model`: 400 when it is not JSON, 422 naming each bad field."""
+    """The JSON body validated by `model`: 415 when it is not sent as JSON, 400 when it is not JSON
+    (or nests deeper than pydantic's parser goes, 200 levels), 422 naming each bad field.
+
+    Only a JSON media type is read, so a page on another site cannot post a body without a CORS
+    preflight (text/plain and forms need none). The raw bytes go straight to pydantic's parser, whose
+    depth limit stops deep nesting before Python's recursion limit is anywhere near."""
     raw = request.get_data(cache=True)
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadBody(problem(400, "The request body is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise BadBody(problem(422, "The request body must be a JSON object.",
-                              errors=[{"field": "body", "message": "Expected a JSON object."}]))
+    if not _sent_as_json() and (raw or request.content_type):  # no body at all is simply not JSON: 400
+        accept = "Accept-Patch" if request.method == "PATCH" else "Accept-Post"
+        raise BadBody(problem(415, "Send the request body as JSON, with Content-Type: application/json.",
+                              headers={accept: "application/json"}))
     try:
         return model.model_validate_json(raw, strict=True)
     except ValidationError as error:
-        raise BadBody(validation_problem(field_errors(error))) from None
+        raise BadBody(_invalid(error)) from None
+
+
+def _sent_as_json() -> bool:
+    """application/json or a +json type (RFC 6839), in UTF-8, the only charset JSON has (RFC 8259)."""
+    mimetype = request.mimetype  # lower case, without parameters
+    if mimetype != "application/json" and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
+        return False
+    return request.mimetype_params.get("charset", "utf-8").lower() in ("utf-8", "utf8")
+
+
+def _invalid(error: ValidationError) -> Response:
+    """The answer to a body pydantic refused: not JSON (400), not an object, or bad fields (422)."""
+    problems = error.errors(include_url=False, include_input=False)
+    not_json = next((item for item in problems if item["type"] == "json_invalid"), None)
+    if not_json is not None:
+        deep = "recursion limit exceeded" in not_json["msg"]
+        return problem(400, "The request body is not valid JSON: it is nested too deeply." if deep
+                       else "The request body is not valid JSON.")
+    if any(item["type"] == "model_type" and not item["loc"] for item in problems):
+        return problem(422, "The request body must be a JSON object.",
+                       errors=[{"field": "body", "message": "Expected a JSON object."}])
+    return validation_problem(field_errors(error))
 
 
 def _json(body: BaseModel | dict[str, object], status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -9,7 +9,7 @@ from flask import Flask, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import config, cookies
+from . import config, cookies, urls
 from .extensions import csrf, db, limiter, migrate
 from .logs import TokenMaskingFilter, mask_tokens
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     app.config.from_mapping(test_config or {})
     app.session_interface = cookies.SigningOnce()
+    app.url_map.converters["token"] = urls.TokenConverter
 
     from . import cli, errors, feeds, headers, logs, web
     from .api import routes as api

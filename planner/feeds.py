@@ -24,7 +24,7 @@ bp = Blueprint("feeds", __name__)
 CALENDAR, CALENDAR_GZIP = "ics", "ics.gz"
 
 
-@bp.get("/plans/<token>.ics")
+@bp.get("/plans/<token:token>.ics")
 def calendar(token: str) -> WerkzeugResponse:
     """The subscription feed. Calendar clients mostly send Accept-Encoding: gzip, so a gzip copy is
     stored beside the plain one. `?download=1` makes it a file to import once."""
@@ -47,14 +47,14 @@ def _calendars(token: str) -> list[Body]:
     return [Body(CALENDAR, body, modified), Body(CALENDAR_GZIP, gzip.compress(body, mtime=0), modified)]
 
 
-@bp.get("/plans/<token>.csv")
+@bp.get("/plans/<token:token>.csv")
 def table(token: str) -> WerkzeugResponse:
     """One row per session, UTF-8 with a BOM so Excel opens it right."""
     return stored(token, "csv", "", lambda: _file(token, "csv", tables.to_csv), "text/csv",
                   filename="return-to-run.csv")
 
 
-@bp.get("/plans/<token>/garmin.zip")
+@bp.get("/plans/<token:token>/garmin.zip")
 def garmin(token: str) -> WerkzeugResponse:
     """One FIT workout per run session and a README on copying them to GARMIN/NewFiles."""
     return stored(token, "garmin", "", lambda: _file(token, "garmin", fit.workouts_zip), "application/zip",
@@ -73,7 +73,7 @@ def _link_etag(token: str, body: bytes) -> str:
     return hashlib.sha256(token.encode() + b"\0" + body).hexdigest()
 
 
-@bp.get("/plans/<token>/sessions/<uid>.fit")
+@bp.get("/plans/<token:token>/sessions/<uid>.fit")
 def session_fit(token: str, uid: str) -> WerkzeugResponse:
     """One run session as a FIT workout; 404 for a uid the plan does not have or a session that is not a run."""
     plan = services.get(token)

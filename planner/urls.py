@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, url_for
+from werkzeug.routing import BaseConverter
 
 
 def base() -> str:
@@ -33,3 +34,10 @@ def links(token: str) -> dict[str, str]:
         "garmin": absolute("feeds.garmin", token=token),
         "api": absolute("api.get_plan", token=token),
     }
+
+
+class TokenConverter(BaseConverter):
+    """`<token:…>` in a route: URL-safe characters only, so a NUL or a slash never reaches a query
+    (a URL with any other token is a 404 from the router)."""
+
+    regex = r"[A-Za-z0-9_-]{1,64}"

@@ -278,7 +278,7 @@ def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], 
 CSRF_SLOT = "csrf-token-slot-9d1f47c2"
 
 
-@bp.get("/plans/<token>")
+@bp.get("/plans/<token:token>")
 def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
     if request.args.get("saved"):
         return _plan_page(token, {}, MultiDict())
@@ -317,7 +317,7 @@ def _page_etag(stored_etag: str, raw_csrf: str) -> str:
     return hashlib.sha256(f"{stored_etag}/{raw_csrf}".encode()).hexdigest()
 
 
-@bp.post("/plans/<token>/checkins")
+@bp.post("/plans/<token:token>/checkins")
 @checkin_limit
 def checkin(token: str) -> Response:
     data = {k: v for k, v in form_data(request.form).items() if k not in ("morning_after_worse", "red_flags")}
@@ -327,7 +327,7 @@ def checkin(token: str) -> Response:
     return redirect(url_for("web.plan_page", token=token, saved=saved_day) + "#saved", 303)
 
 
-@bp.post("/plans/<token>/activities")
+@bp.post("/plans/<token:token>/activities")
 @checkin_limit
 def activity(token: str) -> Response:
     """An activity file, read and not kept: its numbers wait in the check-in form (rule 36)."""
@@ -337,7 +337,7 @@ def activity(token: str) -> Response:
     return redirect(url_for("web.plan_page", token=token) + f"#activity-{uploaded.day.isoformat()}", 303)
 
 
-@bp.post("/plans/<token>/checkins/<day>/morning")
+@bp.post("/plans/<token:token>/checkins/<day>/morning")
 @checkin_limit
 def morning(token: str, day: str) -> Response:
     """The "How was it this morning?" form: adds a check-in's next-morning score (rule 31)."""
@@ -351,7 +351,7 @@ def morning(token: str, day: str) -> Response:
     return redirect(url_for("web.plan_page", token=token, saved=checkin_day.isoformat()) + "#saved", 303)
 
 
-@bp.post("/plans/<token>/rotate")
+@bp.post("/plans/<token:token>/rotate")
 @manage_limit
 def rotate(token: str) -> Response | tuple[str, int]:
     if not request.form.get("confirm_rotate"):
@@ -361,7 +361,7 @@ def rotate(token: str) -> Response | tuple[str, int]:
     return redirect(url_for("web.plan_page", token=new) + "#manage", 303)
 
 
-@bp.post("/plans/<token>/delete")
+@bp.post("/plans/<token:token>/delete")
 @manage_limit
 def delete(token: str) -> Response | tuple[str, int]:
     if not request.form.get("confirm_delete"):

@@ -279,3 +279,9 @@ def test_logs_mask_tokens_however_the_path_is_spelled_and_never_break_a_line() -
         assert token not in mask_tokens(text) and token[:4] + "…" in mask_tokens(text), text
     assert safe_line("GET /x\r\n127.0.0.1 - forged 200") == "GET /x\\r\\n127.0.0.1 - forged 200"
     assert "\n" not in safe_line("a\u2028b\x00c\nd")
+
+
+def test_a_token_with_a_nul_or_odd_characters_is_not_found(client: FlaskClient) -> None:
+    for token in ("a%00b", "a%0Ab", "a%20b", "x" * 65, "%C3%A9t%C3%A9"):
+        for method, path in plan_urls(token):
+            assert send(client, method, path) == 404, (method, path)

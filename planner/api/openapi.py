@@ -34,7 +34,8 @@ def _json(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _problems(*statuses: int) -> dict[str, Any]:
-    words = {400: "Not JSON", 404: "No plan with that token", 422: "Invalid values", 429: "Too many requests"}
+    words = {400: "Not JSON", 404: "No plan with that token", 415: "Not sent as application/json",
+             422: "Invalid values", 429: "Too many requests"}
     return {
         str(code): {"description": words[code], "content": {"application/problem+json": {"schema": _ref(Problem)}}}
         for code in statuses
@@ -66,7 +67,7 @@ def document() -> dict[str, Any]:
                 "summary": "Compute a plan without storing it; with checkins and as_of, a what-if",
                 "requestBody": {"required": True, "content": _json(PreviewRequestModel)},
                 "responses": {"200": {"description": "The plan", "content": _json(PlanOut)},
-                              **_problems(400, 422)},
+                              **_problems(400, 415, 422)},
             }},
             "/api/v1/plans": {"post": {
                 "operationId": "createPlan", "summary": "Store a plan; red flags answer 200 with a referral",
@@ -76,7 +77,7 @@ def document() -> dict[str, Any]:
                             "headers": {"Location": {"schema": {"type": "string"}}}},
                     "200": {"description": "A referral: nothing stored",
                             "content": _json(ReferralOut)},
-                    **_problems(400, 422, 429),
+                    **_problems(400, 415, 422, 429),
                 },
             }},
             "/api/v1/plans/{token}": {
@@ -98,7 +99,7 @@ def document() -> dict[str, Any]:
                 "post": {"operationId": "addCheckIn", "summary": "Log how a session felt; re-plans what follows",
                          "requestBody": {"required": True, "content": _json(CheckInModel)},
                          "responses": {"201": {"description": "Recorded", "content": _json(CheckInResultOut)},
-                                       **_problems(400, 404, 422, 429)}},
+                                       **_problems(400, 404, 415, 422, 429)}},
             },
             "/api/v1/plans/{token}/activities": {
                 "parameters": [TOKEN],
@@ -118,7 +119,7 @@ def document() -> dict[str, Any]:
                           "summary": "Add or correct a check-in's next-morning score (and notes); re-plans",
                           "requestBody": {"required": True, "content": _json(MorningModel)},
                           "responses": {"200": {"description": "Recorded", "content": _json(CheckInResultOut)},
-                                        **_problems(400, 404, 422, 429)}},
+                                        **_problems(400, 404, 415, 422, 429)}},
             },
         },
         "components": {"schemas": schemas["$defs"]},

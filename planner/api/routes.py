@@ -147,7 +147,7 @@ def create_plan() -> Response:
     return _json(_stored(record.token, plan), 201, {"Location": url_for("api.get_plan", token=record.token)})
 
 
-@bp.get("/plans/<token>")
+@bp.get("/plans/<token:token>")
 def get_plan(token: str) -> WerkzeugResponse:
     """The stored plan: its JSON rendered once per revision, with a strong ETag."""
     def render() -> list[Body]:
@@ -158,7 +158,7 @@ def get_plan(token: str) -> WerkzeugResponse:
     return serve.stored(token, "api", urls.base(), render, "application/json")
 
 
-@bp.get("/plans/<token>/sessions")
+@bp.get("/plans/<token:token>/sessions")
 def get_sessions(token: str) -> WerkzeugResponse:
     """The session table of the CSV export, as JSON."""
     def render() -> list[Body]:
@@ -170,20 +170,20 @@ def get_sessions(token: str) -> WerkzeugResponse:
     return serve.stored(token, "sessions", "", render, "application/json")
 
 
-@bp.delete("/plans/<token>")
+@bp.delete("/plans/<token:token>")
 @manage_limit
 def delete_plan(token: str) -> tuple[str, int]:
     services.delete(token)
     return "", 204
 
 
-@bp.post("/plans/<token>/checkins")
+@bp.post("/plans/<token:token>/checkins")
 @checkin_limit
 def add_checkin(token: str) -> Response:
     return _result(services.check_in(token, _parse(CheckInModel)), 201)
 
 
-@bp.patch("/plans/<token>/checkins/<date>")
+@bp.patch("/plans/<token:token>/checkins/<date>")
 @checkin_limit
 def add_morning(token: str, date: str) -> Response:
     """Add or correct a check-in's next-morning score (and notes), a day later (rule 31)."""
@@ -194,7 +194,7 @@ def add_morning(token: str, date: str) -> Response:
     return _result(services.add_morning(token, day, _parse(MorningModel)), 200)
 
 
-@bp.post("/plans/<token>/activities")
+@bp.post("/plans/<token:token>/activities")
 @checkin_limit
 def add_activity(token: str) -> Response:
     """A finished run's file (multipart, field `file`: FIT, GPX or TCX), read and not kept (rule 36)."""

@@ -11,7 +11,7 @@ import vobject
 from icalendar import Calendar
 
 from planner.engine import Kind, build_plan
-from planner.engine.plan import Plan, PlanRequest
+from planner.engine.plan import Plan, PlanRequest, Unit
 from planner.engine.words import DISCLAIMER
 from planner.exports.ical import SessionStamp, calendar_name, render_calendar
 
@@ -205,6 +205,24 @@ def test_timed_events_across_the_london_spring_forward() -> None:
     assert embedded.utcoffset(datetime(2027, 3, 28, 1, 30)) == timedelta(hours=1)  # onset 01:00, not 02:00
     assert embedded.utcoffset(datetime(2027, 3, 28, 2, 30)) == timedelta(hours=1)
     assert embedded.utcoffset(datetime(2027, 10, 31, 0, 30)) == timedelta(hours=1)
+
+
+def test_one_vtimezone_block_per_change_of_offset() -> None:
+    """A year and a bit from March 2027: London changes three times. Each change is a block of its own
+    (ical.js skips a block's DTSTART when it has RDATEs), opened by the offset in force before them."""
+    plan = plan_for(weekly_volume=0, current_pain=2, pain_at_rest=0, unit=Unit.MIN, target_weekly_volume=320,
+                    runs_per_week=3, timezone="Europe/London", session_time=time(7, 30))
+    assert plan.weeks[-1].start > date(2028, 3, 26)
+    cal = Calendar.from_ical(render(plan))
+    [zone] = cal.timezones
+    blocks = [(c.name, c["DTSTART"].dt, c["TZOFFSETFROM"].td, c["TZOFFSETTO"].td, str(c["TZNAME"]))
+              for c in zone.subcomponents]
+    hour, none = timedelta(hours=1), timedelta()
+    assert blocks == [("STANDARD", datetime(2027, 2, 22, 7, 30), none, none, "GMT"),
+                      ("DAYLIGHT", datetime(2027, 3, 28, 1, 0), none, hour, "BST"),
+                      ("STANDARD", datetime(2027, 10, 31, 2, 0), hour, none, "GMT"),
+                      ("DAYLIGHT", datetime(2028, 3, 26, 1, 0), none, hour, "BST")]
+    assert not any("RDATE" in c or "RRULE" in c for c in zone.subcomponents)
 
 
 @pytest.mark.parametrize(("zone", "onset"), [("America/New_York", datetime(2027, 3, 14, 2, 0)),

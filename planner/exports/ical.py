@@ -11,6 +11,8 @@ What strict clients (ical.js, khal, Google Calendar's subscriptions) need, and w
 - One VTIMEZONE block per change of offset, built from the zone itself: no RDATE (ical.js takes a
   block's RDATEs as its only onsets and skips its DTSTART, the first change of a long plan), and each
   onset in the local time before the change (`vtimezone`).
+- NAME, X-WR-CALNAME and the calendar's descriptions say VALUE=TEXT, or ical.js and khal show a name's
+  ";" and "," with their backslashes.
 """
 
 from __future__ import annotations
@@ -73,11 +75,13 @@ def render_calendar(plan: Plan, *, stamps: Mapping[str, EventStamp], page_url: s
     cal = Calendar.new(prodid=PRODID)
     del cal["UID"]  # trap 2: a calendar-level UID collapses vdirsyncer's items into one
     # Calendar.new(name=, description=) stores the X-WR-* twins unescaped: a line break in the
-    # description then fails to serialise and a ";" or "," reaches clients raw. Add all four as TEXT.
+    # description then fails to serialise and a ";" or "," reaches clients raw. Add all four as TEXT,
+    # saying so (VALUE=TEXT): ical.js and icalendar (khal) read NAME and the X- properties as raw
+    # values otherwise, and show a runner called "Sam; Jo" as "Sam\\; Jo".
     name, description = calendar_name(plan.request.name), calendar_description(plan)
     for key, value in (("NAME", name), ("X-WR-CALNAME", name), ("DESCRIPTION", description),
                        ("X-WR-CALDESC", description)):
-        cal.add(key, vText(value))
+        cal.add(key, vText(value), parameters={"VALUE": "TEXT"})
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})  # trap 1: VALUE is required
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
 

@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from planner.engine import build_plan
 from planner.engine.plan import Plan, PlanRequest, Unit
-from planner.exports.ical import SessionStamp, event_sessions, render_calendar
+from planner.exports.ical import SessionStamp, calendar_name, event_sessions, render_calendar
 from tests.calendar import clients
 
 PAGE = "https://planner.test/plans/abcdefghijklmnopqrstuvwxyz012345"
@@ -155,3 +155,28 @@ def test_all_day_plans_are_read_as_the_same_days(tmp_path: Path) -> None:
 def test_utc_and_fixed_offset_zones(tmp_path: Path) -> None:
     check_both_clients(plan_for(timezone="UTC", session_time=time(23, 30)), tmp_path / "utc")
     check_both_clients(plan_for(timezone="Etc/GMT-14", session_time=time(6, 0)), tmp_path / "kiribati")
+
+
+# -- names --------------------------------------------------------------------------------------------
+
+HOSTILE = 'Zoë "Q" O\'Neil; 5k, again\\ \nEND:VCALENDAR 🏃‍♀️🇬🇧 ' + "x" * 60
+
+
+def test_a_hostile_name_reads_the_same_in_both_clients(tmp_path: Path) -> None:
+    name = HOSTILE[:80]
+    assert len(name) == 80
+    plan = plan_for(name=name, timezone="Europe/London", session_time=time(7, 30))
+    path = check_both_clients(plan, tmp_path)
+    shown = calendar_name(name)
+    assert shown.startswith('Return to running · Zoë "Q" O\'Neil; 5k, again\\ END:VCALENDAR 🏃‍♀️🇬🇧')
+    by_icaljs = clients.icaljs(path)
+    assert by_icaljs.name == by_icaljs.calname == shown
+    assert clients.khal_names(path) == (shown, shown)
+    lines = path.read_bytes().decode().split("\r\n")
+    assert lines.count("BEGIN:VCALENDAR") == lines.count("END:VCALENDAR") == 1
+
+
+def test_a_plain_name_is_shown_as_is(tmp_path: Path) -> None:
+    path = feed(plan_for(name="Sam"), tmp_path)
+    assert clients.icaljs(path).calname == "Return to running · Sam"
+    assert clients.khal_names(path) == ("Return to running · Sam", "Return to running · Sam")

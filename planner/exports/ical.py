@@ -13,6 +13,13 @@ What strict clients (ical.js, khal, Google Calendar's subscriptions) need, and w
   onset in the local time before the change (`vtimezone`).
 - NAME, X-WR-CALNAME and the calendar's descriptions say VALUE=TEXT, or ical.js and khal show a name's
   ";" and "," with their backslashes.
+- Short event texts (`session_description`): what to do that day, the stop rule, the notices and one
+  line saying the plan is not a diagnosis or medical advice, with the link to the plan page, where the
+  cues and the rest are. The calendar's own DESCRIPTION carries rule 29's whole disclaimer, the
+  notices and the warning signs. A feed that would still pass FEED_BUDGET (only the longest plans do:
+  two years of sessions every day) is written compact: every time in UTC, no categories, no notices
+  in the events and the link on runs and walks only. Every plan the engine makes then stays well
+  under 512 KB; Google Calendar is reported to drop subscriptions of about 1 MB.
 """
 
 from __future__ import annotations
@@ -27,14 +34,30 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 
 from ..engine import Kind, Plan
+from ..engine.exercises import HEAVY_CUE, HOLDS_BEFORE_A_RUN, PLYO_CUE
+from ..engine.layout import cadence_cue
 from ..engine.pain import next_morning_rule, stop_rule
-from ..engine.plan import Exercise, Session
-from ..engine.words import DISCLAIMER, dose, intervals_in_words, minutes
+from ..engine.plan import Session
+from ..engine.words import (
+    DISCLAIMER,
+    EASY_FLAT,
+    HOLDS_CUE,
+    HOLDS_WITH_RUN,
+    MAINTENANCE_CUE,
+    SITTING_ADVICE,
+    dose,
+    intervals_in_words,
+    minutes,
+)
 
 PRODID = "-//Return to Run Planner//EN"
 CALENDAR_NAME = "Return to running"
 REFRESH = timedelta(hours=12)
 NAME_LIMIT = 80  # the API's own limit; kept here too so the renderer is safe on its own
+# The one line every event carries for rule 29; the page holds the whole text, the cues and the signs.
+NOT_ADVICE = "Not a diagnosis or medical advice. Cues and more: {url}"
+NOT_ADVICE_SHORT = "Not a diagnosis or medical advice."
+FEED_BUDGET = 448 * 1024  # bytes, beyond which the feed is written compact
 
 CATEGORIES = {Kind.RUN: "Run", Kind.STRENGTH: "Rehab", Kind.CROSS_TRAIN: "Cross-training"}
 DAY_ORDER = {Kind.STRENGTH: 0, Kind.CROSS_TRAIN: 1, Kind.RUN: 2}  # rehab first: it can warm up a run
@@ -71,14 +94,22 @@ class Placement:
 
 
 def render_calendar(plan: Plan, *, stamps: Mapping[str, EventStamp], page_url: str) -> bytes:
-    """The subscription feed of `plan`: same plan, stamps and URL in, same bytes out."""
+    """The subscription feed of `plan`: same plan, stamps and URL in, same bytes out.
+
+    Written in full while that fits in FEED_BUDGET, else compact (see the module's notes).
+    """
+    body = _render(plan, stamps, page_url, compact=False)
+    return body if len(body) <= FEED_BUDGET else _render(plan, stamps, page_url, compact=True)
+
+
+def _render(plan: Plan, stamps: Mapping[str, EventStamp], page_url: str, *, compact: bool) -> bytes:
     cal = Calendar.new(prodid=PRODID)
     del cal["UID"]  # trap 2: a calendar-level UID collapses vdirsyncer's items into one
     # Calendar.new(name=, description=) stores the X-WR-* twins unescaped: a line break in the
     # description then fails to serialise and a ";" or "," reaches clients raw. Add all four as TEXT,
     # saying so (VALUE=TEXT): ical.js and icalendar (khal) read NAME and the X- properties as raw
-    # values otherwise, and show a runner called "Sam; Jo" as "Sam\\; Jo".
-    name, description = calendar_name(plan.request.name), calendar_description(plan)
+    # values otherwise, and show a runner called "Sam; Jo" as "Sam\; Jo".
+    name, description = calendar_name(plan.request.name), calendar_description(plan, page_url)
     for key, value in (("NAME", name), ("X-WR-CALNAME", name), ("DESCRIPTION", description),
                        ("X-WR-CALDESC", description)):
         cal.add(key, vText(value), parameters={"VALUE": "TEXT"})
@@ -87,7 +118,7 @@ def render_calendar(plan: Plan, *, stamps: Mapping[str, EventStamp], page_url: s
 
     places = placements(plan)
     for session in event_sessions(plan.sessions):
-        cal.add_component(_event(plan, session, stamps[session.uid], page_url, places.get(session.uid)))
+        cal.add_component(_event(plan, session, stamps[session.uid], page_url, places.get(session.uid), compact))
     if places:
         zone = ZoneInfo(plan.request.timezone)
         if zone.key in cal.get_used_tzids():  # not when every time is written in UTC
@@ -105,64 +136,80 @@ def calendar_name(name: str | None) -> str:
     return f"{CALENDAR_NAME} · {clean}" if clean else CALENDAR_NAME
 
 
-def calendar_description(plan: Plan) -> str:
-    """The plan's summary, any notice, and the warning signs that stop it."""
+def calendar_description(plan: Plan, page_url: str = "") -> str:
+    """The plan's summary, any notice, rule 29's disclaimer, the warning signs that stop it, and the page."""
     parts = [plan.summary, *plan.notices]
+    if DISCLAIMER not in plan.summary:
+        parts.append(DISCLAIMER)
     if plan.red_flags:
         parts.append("Stop the plan and get checked if you notice:\n" + "\n".join(f"- {f}" for f in plan.red_flags))
+    if page_url:
+        parts.append(f"Your plan, its cues and check-ins: {page_url}")
     return _plain("\n\n".join(parts), keep_newlines=True)
 
 
 def session_description(plan: Plan, session: Session, page_url: str, notices: Sequence[str] | None = None,
-                        note: str | None = None) -> str:
-    """The whole session in plain text: what to do, when to stop, what to check the next morning."""
-    request = plan.request
-    blocks: list[str] = [note or "", _what_to_do(session)]
-    if session.exercises:
-        blocks.append("Exercises:\n" + "\n".join(_exercise_line(e) for e in session.exercises))
-    # The intervals are already spelled out above; every other cue is kept, and the two rules always appear.
-    said = intervals_in_words(session.intervals) if session.intervals else None
-    cues = [c for c in session.cues if not (said and c.startswith(said))]
-    if not any(c == stop_rule(plan.ceiling) for c in cues):
-        cues.append(stop_rule(plan.ceiling))
-    if not any(c == next_morning_rule(request.pain_at_rest) for c in cues):
-        cues.append(next_morning_rule(request.pain_at_rest))
-    blocks.append("\n".join(f"- {c}" for c in cues))
-    blocks.extend(plan.notices if notices is None else notices)
-    blocks.append(DISCLAIMER)
-    blocks.append(f"Your plan and check-in: {page_url}")
+                        note: str | None = None, *, compact: bool = False) -> str:
+    """What to do that day and when to stop, then any notice and rule 29's line with the page's link.
+
+    The advice that is the same session after session (the next-morning rule, the cadence cue, how
+    heavy is heavy, each exercise's form cue) is on the plan page, which the last line links to.
+    Compact: the same without the notices (they are in the calendar's DESCRIPTION and on the page),
+    and the link only on runs and walks, the sessions a runner checks in on.
+    """
+    blocks = [note or "", _what_to_do(session), "\n".join(_today_cues(plan, session))]
+    if compact:
+        blocks.append(NOT_ADVICE_SHORT if session.kind is Kind.STRENGTH else NOT_ADVICE.format(url=page_url))
+    else:
+        blocks += [*(plan.notices if notices is None else notices), NOT_ADVICE.format(url=page_url)]
     return _plain("\n\n".join(b for b in blocks if b), keep_newlines=True)
 
 
+def _today_cues(plan: Plan, session: Session) -> list[str]:
+    """The session's own cues (a walk's length, strides or hills today), then the stop rule."""
+    request = plan.request
+    on_the_page = {EASY_FLAT, SITTING_ADVICE, HOLDS_CUE, HOLDS_WITH_RUN, MAINTENANCE_CUE, HEAVY_CUE, PLYO_CUE,
+                   HOLDS_BEFORE_A_RUN, cadence_cue(request.cadence), next_morning_rule(request.pain_at_rest)}
+    said = intervals_in_words(session.intervals) if session.intervals else None
+    stop = stop_rule(plan.ceiling)
+    cues = [c for c in session.cues if c not in on_the_page and c != stop and not (said and c.startswith(said))]
+    return [*cues, stop]
+
+
 def _what_to_do(session: Session) -> str:
+    """A run's parts and minutes, and the exercises of the day (the title says how long they take)."""
+    exercises = [f"{e.name}, {dose(e)}" for e in session.exercises]
     if session.kind is not Kind.RUN:
-        return f"About {minutes(session.total_minutes)} min."
-    lines = []
+        return "\n".join(f"- {e}" for e in exercises)
+    parts = []
+    if exercises:  # the bridge holds of the first stage come before a run (rule 23)
+        parts.append(f"Before you run: {'; '.join(exercises)}.")
     if session.warmup_minutes:
-        lines.append(f"Warm-up: {minutes(session.warmup_minutes)} min brisk walk.")
+        parts.append(f"Warm-up: {minutes(session.warmup_minutes)} min brisk walk.")
     if session.intervals:
-        lines.append(f"Then {intervals_in_words(session.intervals)}, easy jog on flat ground.")
+        parts.append(f"Then {intervals_in_words(session.intervals)} (easy jog, flat).")
     elif session.continuous_minutes:
-        lines.append(f"Then {minutes(session.continuous_minutes)} min {session.intensity.value} running"
+        parts.append(f"Then {minutes(session.continuous_minutes)} min {session.intensity.value} running"
                      f"{' with hills' if session.terrain.value == 'hills' else ''}.")
     if session.cooldown_minutes:
-        lines.append(f"Cool-down: {minutes(session.cooldown_minutes)} min walk.")
-    lines.append(f"{minutes(session.running_minutes)} min running, {minutes(session.total_minutes)} min in all.")
-    return "\n".join(lines)
+        parts.append(f"Cool-down: {minutes(session.cooldown_minutes)} min walk.")
+    parts.append(f"{minutes(session.total_minutes)} min in all, {minutes(session.running_minutes)} min running.")
+    return " ".join(parts)
 
 
-def _exercise_line(exercise: Exercise) -> str:
-    return f"- {exercise.name}: {dose(exercise)}. {exercise.cue}"
-
-
-def _event(plan: Plan, session: Session, stamp: EventStamp, page_url: str, place: Placement | None) -> Event:
+def _event(plan: Plan, session: Session, stamp: EventStamp, page_url: str, place: Placement | None,
+           compact: bool) -> Event:
     modified = stamp.modified.astimezone(UTC)
-    description = session_description(plan, session, page_url, stamp.notices, place.note if place else None)
+    description = session_description(plan, session, page_url, stamp.notices, place.note if place else None,
+                                      compact=compact)
     event = Event.new(uid=session.uid, stamp=modified, last_modified=modified, sequence=stamp.sequence,
                       summary=_plain(session.title), description=description,
-                      url=page_url, categories=[CATEGORIES[session.kind]])
+                      categories=() if compact else [CATEGORIES[session.kind]])
     if place is None:
         event.start, event.end = session.date, session.date + timedelta(days=1)  # DATE; DTEND is exclusive
+    elif compact:  # UTC: the shortest form, the same whatever the zone's name
+        event.add("DTSTART", place.start.astimezone(UTC))
+        event.add("DTEND", place.end.astimezone(UTC))
     else:
         event.add("DTSTART", _written(place.start))
         event.add("DTEND", _written(place.end))

@@ -180,3 +180,17 @@ def test_a_plain_name_is_shown_as_is(tmp_path: Path) -> None:
     path = feed(plan_for(name="Sam"), tmp_path)
     assert clients.icaljs(path).calname == "Return to running · Sam"
     assert clients.khal_names(path) == ("Return to running · Sam", "Return to running · Sam")
+
+
+# -- the compact form of the largest plans ------------------------------------------------------------
+
+def test_the_compact_form_is_read_at_the_same_instants(tmp_path: Path) -> None:
+    """A plan too big for full texts is written with UTC times (see test_size.py)."""
+    from tests.calendar.test_size import settling_for_two_years
+
+    plan = settling_for_two_years("Europe/London", time(1, 30))
+    path = check_both_clients(plan, tmp_path)
+    body = path.read_bytes()
+    assert b"TZID=" not in body and b"BEGIN:VTIMEZONE" not in body
+    assert b"Moved to 02:30 because the clocks go forward that night." in body.replace(b"\r\n ", b"")
+

@@ -106,7 +106,8 @@ def test_stamps_become_dtstamp_last_modified_and_sequence() -> None:
     for event in Calendar.from_ical(render(plan, sequence=3)).events:
         assert event.DTSTAMP == event.LAST_MODIFIED == CHANGED
         assert event.sequence == 3
-        assert str(event["URL"]) == PAGE
+        assert str(event["DESCRIPTION"]).endswith(f"Not a diagnosis or medical advice. Cues and more: {PAGE}")
+        assert "URL" not in event  # the link is in the text, which every client shows (Google ignores URL)
     assert b"DTSTAMP:20270220T091500Z" in render(plan)
 
 
@@ -130,21 +131,34 @@ def test_lines_are_crlf_and_folded_to_75_octets() -> None:
     assert max(len(line) for line in lines) <= 75
 
 
-def test_description_has_the_whole_session_the_rules_and_the_link() -> None:
+def test_description_says_what_to_do_when_to_stop_and_where_the_rest_is() -> None:
     plan = plan_for()
     events = {str(e["UID"]): e for e in Calendar.from_ical(render(plan)).events}
     walk_run = next(s for s in plan.sessions if s.intervals)
     text = str(events[walk_run.uid]["DESCRIPTION"])
-    assert "4 × run 1 min / walk 4 min" in text
-    assert "Warm-up: 5 min brisk walk." in text
-    assert f"Stop (walk home) if pain passes {plan.ceiling}/10" in text
-    assert "Next morning: pain should be back to your usual level (1/10 at rest)" in text
-    assert DISCLAIMER in text and PAGE in text
+    assert "Warm-up: 5 min brisk walk. Then 4 × run 1 min / walk 4 min (easy jog, flat)." in text
+    assert "30 min in all, 4 min running." in text
+    assert f"Stop (walk home) if pain passes {plan.ceiling}/10 or you start to limp." in text
+    assert text.endswith(f"Not a diagnosis or medical advice. Cues and more: {PAGE}")
+    # The advice that is the same every session is on the page, not in each event (rule 29's disclaimer
+    # in full is in the calendar's description).
+    assert "Next morning:" not in text and DISCLAIMER not in text and "Shorter, quicker" not in text
+    assert text.count("4 × run 1 min / walk 4 min") == 1
     strength = next(s for s in plan.sessions if s.kind is Kind.STRENGTH and s.exercises[0].hold_seconds)
     text = str(events[strength.uid]["DESCRIPTION"])
-    assert "90-degree hamstring bridge hold: 5 × 45 s hold." in text
+    assert text.startswith("- 90-degree hamstring bridge hold, 5 × 45 s hold")
+    assert strength.exercises[0].cue not in text
     assert f"Stop (walk home) if pain passes {plan.ceiling}/10" in text
     assert "<" not in text  # plain text, no HTML
+
+
+def test_a_session_of_the_day_keeps_its_own_cues() -> None:
+    """Strides, hills and walks are what to do that day, so they stay in the event."""
+    plan = plan_for(current_pain=8)
+    walk = next(s for s in plan.sessions if s.kind is Kind.CROSS_TRAIN)
+    event = next(e for e in Calendar.from_ical(render(plan)).events if str(e["UID"]) == walk.uid)
+    assert str(event["DESCRIPTION"]).startswith(walk.cues[0])
+    assert walk.cues[0].startswith("Walk briskly")
 
 
 def test_calendar_carries_name_summary_and_red_flags() -> None:
@@ -157,6 +171,7 @@ def test_calendar_carries_name_summary_and_red_flags() -> None:
     assert str(cal["X-WR-CALDESC"]) == description
     assert b"\r\nNAME;VALUE=TEXT:Return to running \xc2\xb7 Sam\\; Jo\\, 5k\r\n" in body
     assert description.startswith(plan.summary)
+    assert DISCLAIMER in description and description.endswith(f"Your plan, its cues and check-ins: {PAGE}")
     assert all(flag in description for flag in plan.red_flags)
     assert str(Calendar.from_ical(render(plan_for()))["NAME"]) == "Return to running"
 

@@ -100,6 +100,8 @@ def event_on(path: Path, day: date) -> tuple[str, str, str]:
 
 @pytest.mark.parametrize(("zone", "at", "monday", "jump", "moved"), [
     ("Europe/London", time(1, 30), date(2027, 3, 22), date(2027, 3, 28), "023000"),
+    # 20 minutes from 01:45 ended at 02:05 on the wall, before it began: khal refused the whole file
+    ("Europe/London", time(1, 45), date(2027, 3, 22), date(2027, 3, 28), "024500"),
     ("America/New_York", time(2, 30), date(2027, 3, 8), date(2027, 3, 14), "033000"),
     ("Australia/Sydney", time(2, 30), date(2027, 9, 27), date(2027, 10, 3), "033000"),
 ])

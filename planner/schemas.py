@@ -57,7 +57,17 @@ def _plausible(value: date | None, what: str) -> date | None:
 
 @cache
 def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """The IANA zones a runner can be in: the places, UTC and the Etc/ zones.
+
+    Left out of what zoneinfo offers: the machine's own `localtime`, tzdata's `Factory` (no place at
+    all), `posixrules` and the `posix/` and `right/` copies, and the old non-geographic aliases (EST,
+    CET, EST5EDT, GMT0, Zulu...), whose meaning is a rule or an abbreviation rather than a place.
+    """
+    not_places = {"localtime", "Factory", "posixrules", "CET", "CST6CDT", "EET", "EST", "EST5EDT", "HST", "MET",
+                  "MST", "MST7MDT", "PST8PDT", "WET", "GMT", "GMT+0", "GMT-0", "GMT0", "Greenwich", "UCT",
+                  "Universal", "Zulu"}
+    return frozenset(name for name in zoneinfo.available_timezones()
+                     if name not in not_places and not name.startswith(("posix/", "right/", "SystemV/")))
 
 
 class PlanRequestModel(BaseModel):
@@ -116,7 +126,7 @@ class PlanRequestModel(BaseModel):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         if value not in _timezones():
-            raise ValueError("an IANA time zone name such as Europe/London")
+            raise ValueError("an IANA time zone name such as Europe/London, or UTC")
         return value
 
     @field_validator("start_date")

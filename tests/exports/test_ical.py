@@ -11,7 +11,7 @@ import vobject
 from icalendar import Calendar
 
 from planner.engine import Kind, build_plan
-from planner.engine.plan import Plan, PlanRequest
+from planner.engine.plan import Plan, PlanRequest, Unit
 from planner.engine.words import DISCLAIMER
 from planner.exports.ical import SessionStamp, calendar_name, render_calendar
 
@@ -106,7 +106,8 @@ def test_stamps_become_dtstamp_last_modified_and_sequence() -> None:
     for event in Calendar.from_ical(render(plan, sequence=3)).events:
         assert event.DTSTAMP == event.LAST_MODIFIED == CHANGED
         assert event.sequence == 3
-        assert str(event["URL"]) == PAGE
+        assert str(event["DESCRIPTION"]).endswith(f"Not a diagnosis or medical advice. Cues and more: {PAGE}")
+        assert "URL" not in event  # the link is in the text, which every client shows (Google ignores URL)
     assert b"DTSTAMP:20270220T091500Z" in render(plan)
 
 
@@ -130,34 +131,47 @@ def test_lines_are_crlf_and_folded_to_75_octets() -> None:
     assert max(len(line) for line in lines) <= 75
 
 
-def test_description_has_the_whole_session_the_rules_and_the_link() -> None:
+def test_description_says_what_to_do_when_to_stop_and_where_the_rest_is() -> None:
     plan = plan_for()
     events = {str(e["UID"]): e for e in Calendar.from_ical(render(plan)).events}
     walk_run = next(s for s in plan.sessions if s.intervals)
     text = str(events[walk_run.uid]["DESCRIPTION"])
-    assert "4 × run 1 min / walk 4 min" in text
-    assert "Warm-up: 5 min brisk walk." in text
-    assert f"Stop (walk home) if pain passes {plan.ceiling}/10" in text
-    assert "Next morning: pain should be back to your usual level (1/10 at rest)" in text
-    assert DISCLAIMER in text and PAGE in text
+    assert "Warm-up: 5 min brisk walk. Then 4 × run 1 min / walk 4 min (easy jog, flat)." in text
+    assert "30 min in all, 4 min running." in text
+    assert f"Stop (walk home) if pain passes {plan.ceiling}/10 or you start to limp." in text
+    assert text.endswith(f"Not a diagnosis or medical advice. Cues and more: {PAGE}")
+    # The advice that is the same every session is on the page, not in each event (rule 29's disclaimer
+    # in full is in the calendar's description).
+    assert "Next morning:" not in text and DISCLAIMER not in text and "Shorter, quicker" not in text
+    assert text.count("4 × run 1 min / walk 4 min") == 1
     strength = next(s for s in plan.sessions if s.kind is Kind.STRENGTH and s.exercises[0].hold_seconds)
     text = str(events[strength.uid]["DESCRIPTION"])
-    assert "90-degree hamstring bridge hold: 5 × 45 s hold." in text
+    assert text.startswith("- 90-degree hamstring bridge hold, 5 × 45 s hold")
+    assert strength.exercises[0].cue not in text
     assert f"Stop (walk home) if pain passes {plan.ceiling}/10" in text
     assert "<" not in text  # plain text, no HTML
 
 
+def test_a_session_of_the_day_keeps_its_own_cues() -> None:
+    """Strides, hills and walks are what to do that day, so they stay in the event."""
+    plan = plan_for(current_pain=8)
+    walk = next(s for s in plan.sessions if s.kind is Kind.CROSS_TRAIN)
+    event = next(e for e in Calendar.from_ical(render(plan)).events if str(e["UID"]) == walk.uid)
+    assert str(event["DESCRIPTION"]).startswith(walk.cues[0])
+    assert walk.cues[0].startswith("Walk briskly")
+
+
 def test_calendar_carries_name_summary_and_red_flags() -> None:
-    plan = plan_for(name="Sam")
+    plan = plan_for(name="Sam; Jo, 5k")
     body = render(plan)
     cal = Calendar.from_ical(body)
-    assert str(cal["NAME"]) == str(cal["X-WR-CALNAME"]) == "Return to running · Sam"
+    assert str(cal["NAME"]) == str(cal["X-WR-CALNAME"]) == "Return to running · Sam; Jo, 5k"
     description = str(cal["DESCRIPTION"])
-    # icalendar reads X- properties without unescaping them: compare the escaped lines instead
-    unfolded = body.replace(b"\r\n ", b"").decode().split("\r\n")
-    assert unfolded[unfolded.index(next(x for x in unfolded if x.startswith("DESCRIPTION:")))][12:] \
-        == next(x for x in unfolded if x.startswith("X-WR-CALDESC:"))[13:]
+    # VALUE=TEXT: parsers unescape X- properties (and RFC 7986's NAME) only when told they are TEXT
+    assert str(cal["X-WR-CALDESC"]) == description
+    assert b"\r\nNAME;VALUE=TEXT:Return to running \xc2\xb7 Sam\\; Jo\\, 5k\r\n" in body
     assert description.startswith(plan.summary)
+    assert DISCLAIMER in description and description.endswith(f"Your plan, its cues and check-ins: {PAGE}")
     assert all(flag in description for flag in plan.red_flags)
     assert str(Calendar.from_ical(render(plan_for()))["NAME"]) == "Return to running"
 
@@ -205,6 +219,24 @@ def test_timed_events_across_the_london_spring_forward() -> None:
     assert embedded.utcoffset(datetime(2027, 3, 28, 1, 30)) == timedelta(hours=1)  # onset 01:00, not 02:00
     assert embedded.utcoffset(datetime(2027, 3, 28, 2, 30)) == timedelta(hours=1)
     assert embedded.utcoffset(datetime(2027, 10, 31, 0, 30)) == timedelta(hours=1)
+
+
+def test_one_vtimezone_block_per_change_of_offset() -> None:
+    """A year and a bit from March 2027: London changes three times. Each change is a block of its own
+    (ical.js skips a block's DTSTART when it has RDATEs), opened by the offset in force before them."""
+    plan = plan_for(weekly_volume=0, current_pain=2, pain_at_rest=0, unit=Unit.MIN, target_weekly_volume=320,
+                    runs_per_week=3, timezone="Europe/London", session_time=time(7, 30))
+    assert plan.weeks[-1].start > date(2028, 3, 26)
+    cal = Calendar.from_ical(render(plan))
+    [zone] = cal.timezones
+    blocks = [(c.name, c["DTSTART"].dt, c["TZOFFSETFROM"].td, c["TZOFFSETTO"].td, str(c["TZNAME"]))
+              for c in zone.subcomponents]
+    hour, none = timedelta(hours=1), timedelta()
+    assert blocks == [("STANDARD", datetime(2027, 2, 22, 7, 30), none, none, "GMT"),
+                      ("DAYLIGHT", datetime(2027, 3, 28, 1, 0), none, hour, "BST"),
+                      ("STANDARD", datetime(2027, 10, 31, 2, 0), hour, none, "GMT"),
+                      ("DAYLIGHT", datetime(2028, 3, 26, 1, 0), none, hour, "BST")]
+    assert not any("RDATE" in c or "RRULE" in c for c in zone.subcomponents)
 
 
 @pytest.mark.parametrize(("zone", "onset"), [("America/New_York", datetime(2027, 3, 14, 2, 0)),

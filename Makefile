@@ -53,6 +53,15 @@ browser:
 	    || echo "warning: could not install chromium; browser tests will be skipped"; \
 	else echo "warning: chromium is not installed (needs root to install); browser tests will be skipped"; fi
 
+# The calendar tests read the feed with ical.js through node (tests/calendar/clients.py). Without
+# npm they skip, saying so; CI (CI=true) requires them.
+JS_DEPS := tests/js/node_modules/.package-lock.json
+
+$(JS_DEPS): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/js --no-audit --no-fund; \
+	elif [ "$${CI:-}" = true ]; then echo "FAILED: npm is not installed, and CI requires the ical.js tests"; exit 1; \
+	else echo "warning: npm is not installed; the ical.js calendar tests will be skipped"; fi
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
@@ -66,12 +75,12 @@ rc=0; $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -ne 0 ]; then echo "FAILED: pytest on $(1) exited $$rc"; exit $$rc; fi
 endef
 
-pytest-sqlite: $(VENV)/.dev browser
+pytest-sqlite: $(VENV)/.dev browser $(JS_DEPS)
 	@echo "== pytest on SQLite =="
 	@unset DATABASE_URL; $(call run_pytest,SQLite)
 
 # PostgreSQL: required in CI (CI=true); elsewhere skipped with a message when no server answers.
-pytest-postgres: $(VENV)/.dev browser
+pytest-postgres: $(VENV)/.dev browser $(JS_DEPS)
 	@if ! $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null \
 	   && [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null 2>&1; then \
 	  echo "PostgreSQL does not answer; starting the local cluster"; \

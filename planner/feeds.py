@@ -34,7 +34,8 @@ def calendar(token: str) -> WerkzeugResponse:
         headers["Content-Encoding"] = "gzip"
     if request.args.get("download", "").lower() in {"1", "true", "yes"}:
         headers["Content-Disposition"] = 'attachment; filename="return-to-run.ics"'
-    return stored(token, CALENDAR_GZIP if compressed else CALENDAR, urls.base(), lambda: _calendars(token),
+    variant = f"{urls.base()} {ical.FORMAT}"  # a new renderer makes stored feeds stale
+    return stored(token, CALENDAR_GZIP if compressed else CALENDAR, variant, lambda: _calendars(token),
                   "text/calendar", headers=headers)
 
 

@@ -51,6 +51,7 @@ from ..engine.words import (
 )
 
 PRODID = "-//Return to Run Planner//EN"
+FORMAT = 2  # raised whenever the same plan renders to other bytes: stored feeds are rendered again
 CALENDAR_NAME = "Return to running"
 REFRESH = timedelta(hours=12)
 NAME_LIMIT = 80  # the API's own limit; kept here too so the renderer is safe on its own

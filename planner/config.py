@@ -69,7 +69,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     instance_path.mkdir(parents=True, exist_ok=True)
     database = _database_url(instance_path)
     ratelimit_enabled = os.environ.get("RATELIMIT_ENABLED", "true").strip().lower() not in {"0", "false", "no", "off"}
-    storage = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    # Unset: a file every worker on this machine shares (extensions.SQLiteStorage); memory:// would
+    # count per process, letting each of gunicorn's workers take the whole limit.
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or f"sqlite:///{instance_path / 'ratelimits.sqlite3'}"
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database,

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, cookies
 from .extensions import csrf, db, limiter, migrate
@@ -46,7 +47,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.register(app)
     logs.mask(app)
     app.after_request(headers.secure)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client's address (what rate limits count by) is the one
+    the nearest of them appended to X-Forwarded-For, and the scheme its X-Forwarded-Proto; with none
+    (the default) both headers are ignored, so a client cannot choose its own address."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _limits_in_routes_only(app: Flask) -> None:

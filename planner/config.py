@@ -65,6 +65,15 @@ def _storage_options(storage: str) -> dict[str, object]:
     return options
 
 
+def _trusted_proxies() -> int:
+    """TRUSTED_PROXIES: how many proxies in front of the app append to X-Forwarded-For (and set
+    X-Forwarded-Proto); 0, the default, believes no forwarded header."""
+    value = os.environ.get("TRUSTED_PROXIES", "").strip() or "0"
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(f"TRUSTED_PROXIES must be a count of proxies (0, 1, 2, ...), not {value!r}")
+    return int(value)
+
+
 def from_environment(instance_path: Path) -> dict[str, object]:
     instance_path.mkdir(parents=True, exist_ok=True)
     database = _database_url(instance_path)
@@ -76,6 +85,7 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database),
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None,
         "RATELIMIT_STORAGE_URI": storage,
         "RATELIMIT_STORAGE_OPTIONS": _storage_options(storage),

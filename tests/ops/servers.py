@@ -4,6 +4,7 @@ starts it) and nginx (deploy/nginx.conf), each started on a free port and always
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from .conftest import free_port
@@ -41,13 +43,17 @@ def request(port: int, method: str, path: str, body: dict | None = None, *, time
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py wsgi:app` with `env` on top of this process's environment."""
 
-    def __init__(self, log: Path, env: dict[str, str], *, workers: int = 2, threads: int = 2,
+    def __init__(self, log: Path, env: dict[str, str], *, workers: int = 2, threads: int | None = None,
                  port: int | None = None) -> None:
+        """`threads`: GUNICORN_THREADS, or gunicorn.conf.py's default when None."""
         self.port = port or free_port()
         self.workers_wanted = workers
         self.log_path = log
         self.env = {**os.environ, "SECRET_KEY": "ops-test", "BIND": f"{HOST}:{self.port}",
-                    "WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": str(threads), **env}
+                    "WEB_CONCURRENCY": str(workers), **env}
+        self.env.pop("GUNICORN_THREADS", None)
+        if threads is not None:
+            self.env["GUNICORN_THREADS"] = str(threads)
         self.log = log.open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
                                         cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -106,3 +112,22 @@ class Gunicorn:
     def read_log(self) -> str:
         self.log.flush()
         return self.log_path.read_text(errors="replace")
+
+
+def deploy_serve() -> ModuleType:
+    """deploy/serve.py as a module (deploy/ is no package): Nginx, render, nginx_binary."""
+    name = "planner_deploy_serve"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "deploy" / "serve.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def migrate(env: dict[str, str]) -> None:
+    """`flask --app wsgi db upgrade` on env's DATABASE_URL, as `make run` does before serving."""
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]

@@ -15,7 +15,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from planner import config
 
-from .servers import Gunicorn, request
+from .servers import Gunicorn, migrate, request
 
 RED_FLAG = {"weekly_volume": 10, "current_pain": 1, "red_flags": ["night_pain"]}  # answered 200, stores nothing
 
@@ -63,13 +63,7 @@ def test_five_workers_allow_the_limit_once(tmp_path: Path) -> None:
         "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite3'}",
     }, workers=5, threads=2)
     try:
-        import subprocess
-        import sys
-
-        from .servers import ROOT
-
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=server.env,
-                       check=True, capture_output=True)
+        migrate(server.env)
         server.wait_ready()
         with ThreadPoolExecutor(9) as pool:
             statuses = list(pool.map(lambda _: request(server.port, "POST", "/api/v1/plans", RED_FLAG)[0], range(45)))

@@ -22,9 +22,11 @@ HOST = "127.0.0.1"
 
 
 def request(port: int, method: str, path: str, body: dict | None = None, *, timeout: float = 30,
-            headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
-    """One request on a new connection: (status, JSON body or text, headers in lower case)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+            headers: dict[str, str] | None = None, source: str | None = None) -> tuple[int, Any, dict[str, str]]:
+    """One request on a new connection: (status, JSON body or text, headers in lower case). `source`: the
+    loopback address to send from (all of 127.0.0.0/8 is loopback), so a test can be several clients."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout,
+                                            source_address=(source, 0) if source else None)
     try:
         sent = dict(headers or {})
         if body is not None:

@@ -7,6 +7,10 @@ import secrets
 import time
 from pathlib import Path
 
+# A service that does not answer in this long is down for this request: a 503, not a hung worker.
+CONNECT_TIMEOUT = 5  # seconds, PostgreSQL (libpq's connect_timeout)
+REDIS_TIMEOUT = 2  # seconds, each connect and each command to the rate-limit storage
+
 
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY, or one generated once and kept under instance/ for development."""
@@ -35,24 +39,10 @@ def _database_url(instance_path: Path) -> str:
     # Accept the plain libpq form too; SQLAlchemy needs the driver named.
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("postgresql") and "connect_timeout=" not in url:
+        # In the URL rather than the engine's connect_args, so that it goes wherever the URL goes.
+        url += ("&" if "?" in url else "?") + f"connect_timeout={CONNECT_TIMEOUT}"
     return url
-
-
-# A service that does not answer in this long is down for this request: a 503, not a hung worker.
-CONNECT_TIMEOUT = 5  # seconds, PostgreSQL (libpq's connect_timeout)
-REDIS_TIMEOUT = 2  # seconds, each connect and each command to the rate-limit storage
-
-
-def _engine_options(database: str) -> dict[str, object]:
-    if database.startswith("sqlite"):
-        # A SQLite file cannot drop a connection, and the test would be a second statement on
-        # every calendar poll.
-        return {"pool_pre_ping": False}
-    # A server database may drop idle connections: test each one as it leaves the pool.
-    options: dict[str, object] = {"pool_pre_ping": True}
-    if database.startswith("postgresql") and "connect_timeout" not in database:
-        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
-    return options
 
 
 def _storage_options(storage: str) -> dict[str, object]:
@@ -84,7 +74,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database),
+        # A server database may drop idle connections: test each one as it leaves the pool. A SQLite
+        # file cannot, and the test would be a second statement on every calendar poll.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database.startswith("sqlite")},
         "TRUSTED_PROXIES": _trusted_proxies(),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None,
         "RATELIMIT_STORAGE_URI": storage,

@@ -4,6 +4,7 @@ instance/, not each process's memory (with 5 workers, memory:// let 143 creates 
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -58,12 +59,11 @@ def test_the_file_storage_refuses_a_uri_without_a_path() -> None:
 
 def test_five_workers_allow_the_limit_once(tmp_path: Path) -> None:
     """gunicorn with 5 workers; 45 requests on new connections, 9 at a time, spread over the workers."""
-    server = Gunicorn(tmp_path / "gunicorn.log", {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.sqlite3'}",
-        "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite3'}",
-    }, workers=5, threads=2)
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'planner.sqlite3'}",
+                "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite3'}"}
+    migrate({**os.environ, **settings})
+    server = Gunicorn(tmp_path / "gunicorn.log", settings, workers=5, threads=2)
     try:
-        migrate(server.env)
         server.wait_ready()
         with ThreadPoolExecutor(9) as pool:
             statuses = list(pool.map(lambda _: request(server.port, "POST", "/api/v1/plans", RED_FLAG)[0], range(45)))

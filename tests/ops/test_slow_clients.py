@@ -5,6 +5,7 @@ Real servers on free loopback ports, for a bounded time, always stopped."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ RED_FLAG = {"weekly_volume": 10, "current_pain": 1, "red_flags": ["night_pain"]}
 def start_gunicorn(tmp_path: Path, workers: int, threads: int | None = None, **env: str) -> Gunicorn:
     settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'planner.sqlite3'}",
                 "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite3'}", **env}
-    migrate({**__import__("os").environ, **settings})
+    migrate({**os.environ, **settings})
     server = Gunicorn(tmp_path / "gunicorn.log", settings, workers=workers, threads=threads)
     try:
         server.wait_ready()

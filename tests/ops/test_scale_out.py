@@ -26,6 +26,7 @@ from .servers import Gunicorn, migrate, request
 DATABASE = "planner_scaleout"
 REDIS_URI = f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB_SCALE_OUT}"
 RED_FLAG = {"weekly_volume": 10, "current_pain": 1, "red_flags": ["night_pain"]}  # answered 200, stores nothing
+PACE = 0.16  # seconds between two writes of one client: under 63 writes in 10 s, 1 in 4 a create
 
 
 def plan_body(weeks_back: int = 3) -> dict:
@@ -145,17 +146,21 @@ def test_a_killed_server_loses_no_acknowledged_write(pair: list[Gunicorn]) -> No
     unknown_plans = 0
     unknown_checkins: set[tuple[str, str]] = set()
     refused_by_dead = 0
+    limited = 0  # 429: refused by a rate limit, nothing written
     other: list[tuple[int, str]] = []
     lock = threading.Lock()
     killed = threading.Event()
     stop_at = time.monotonic() + 10
 
     def writer(index: int) -> None:
-        nonlocal unknown_plans, refused_by_dead
+        """One client: a write every PACE seconds at most, which keeps it within its limits (30 creates
+        and 60 check-ins a minute), alternating between the servers while both are up."""
+        nonlocal unknown_plans, refused_by_dead, limited
         source = sources[index]
         own = list(plans)[index]
         turn = index
         while time.monotonic() < stop_at:
+            time.sleep(PACE)
             turn += 1
             server = b if killed.is_set() or turn % 2 else a
             create = turn % 4 == 0
@@ -190,6 +195,8 @@ def test_a_killed_server_loses_no_acknowledged_write(pair: list[Gunicorn]) -> No
                 elif status == 201:
                     assert slot is not None
                     acknowledged_checkins.add(slot)
+                elif status == 429:
+                    limited += 1
                 else:
                     other.append((status, str(body)[:200]))
 
@@ -214,7 +221,8 @@ def test_a_killed_server_loses_no_acknowledged_write(pair: list[Gunicorn]) -> No
           f"creates acknowledged {len(acknowledged_plans)}, found {len(acknowledged_plans) - len(lost_plans)}; "
           f"check-ins acknowledged {len(acknowledged_checkins)}, found {len(acknowledged_checkins - lost_checkins)}; "
           f"cut off by the kill (outcome unknown): {unknown_plans} creates, {len(unknown_checkins)} check-ins; "
-          f"refused by the dead server: {refused_by_dead}; other answers: {len(other)}")
+          f"refused by the dead server: {refused_by_dead}; refused by a limit (429): {limited}; "
+          f"other answers: {len(other)}")
     assert not other, other
     assert acknowledged_plans and acknowledged_checkins
     assert not lost_plans, f"acknowledged but lost: {lost_plans}"

@@ -15,6 +15,8 @@ help:
 	@echo "make run    install, migrate the database, serve on http://127.0.0.1:8000"
 	@echo "make test   lint, type-check, run every test on SQLite and on PostgreSQL"
 	@echo "make bench  load and fault run against a local gunicorn (bench/README.md)"
+	@echo "make serve-nginx  the app behind nginx on http://127.0.0.1:8080 (the production recipe)"
+	@echo "make lock   refresh requirements*.lock after editing requirements*.txt"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +64,23 @@ $(JS_DEPS): tests/js/package.json tests/js/package-lock.json
 	elif [ "$${CI:-}" = true ]; then echo "FAILED: npm is not installed, and CI requires the ical.js tests"; exit 1; \
 	else echo "warning: npm is not installed; the ical.js calendar tests will be skipped"; fi
 
+# The nginx tests (tests/ops) and `make serve-nginx` use Debian's nginx; as root, install it when missing.
+# Without it those tests skip, saying why (in CI, CI=true, they fail).
+.PHONY: nginx serve-nginx
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's nginx for the proxy tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+	    || echo "warning: could not install nginx; the nginx tests will be skipped"; \
+	else echo "warning: nginx is not installed (needs root to install); the nginx tests will be skipped"; fi
+
+# gunicorn (BIND, default 127.0.0.1:8000) behind nginx on NGINX_LISTEN (default 127.0.0.1:8080), run as
+# the current user with a temporary prefix; Ctrl-C stops both (deploy/serve.py).
+serve-nginx: $(VENV)/.runtime nginx
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/python deploy/serve.py
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
@@ -75,12 +94,12 @@ rc=0; $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -ne 0 ]; then echo "FAILED: pytest on $(1) exited $$rc"; exit $$rc; fi
 endef
 
-pytest-sqlite: $(VENV)/.dev browser $(JS_DEPS)
+pytest-sqlite: $(VENV)/.dev browser nginx $(JS_DEPS)
 	@echo "== pytest on SQLite =="
 	@unset DATABASE_URL; $(call run_pytest,SQLite)
 
 # PostgreSQL: required in CI (CI=true); elsewhere skipped with a message when no server answers.
-pytest-postgres: $(VENV)/.dev browser $(JS_DEPS)
+pytest-postgres: $(VENV)/.dev browser nginx $(JS_DEPS)
 	@if ! $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null \
 	   && [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null 2>&1; then \
 	  echo "PostgreSQL does not answer; starting the local cluster"; \

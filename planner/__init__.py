@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, cookies, urls
 from .extensions import csrf, db, limiter, migrate
@@ -48,7 +50,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     logs.mask(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client's address (what rate limits count by) is the one
+    the nearest of them appended to X-Forwarded-For, and the scheme its X-Forwarded-Proto; with none
+    (the default) both headers are ignored, so a client cannot choose its own address."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _limits_in_routes_only(app: Flask) -> None:
@@ -60,13 +72,31 @@ def _limits_in_routes_only(app: Flask) -> None:
 
 
 def healthz() -> Response:
-    """200 once the database answers; 503 (for a load balancer to act on) while it does not."""
+    """200 when every service the app needs answers; 503 (for a load balancer to act on) naming the
+    part that does not: {"status", "database": "ok"|"down", "rate_limits": "ok"|"down"|"off"}.
+    "off": RATELIMIT_ENABLED is false and no storage is used."""
+    from flask import current_app
+
+    parts = {"database": "ok", "rate_limits": "ok"}
     try:
         db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        from flask import current_app
-
-        current_app.logger.exception("Health check: the database does not answer")
-        db.session.rollback()
-        return Response('{"status": "unavailable"}\n', status=503, mimetype="application/json")
-    return Response('{"status": "ok"}\n', mimetype="application/json")
+    except Exception as error:  # the driver's own errors too, not only SQLAlchemy's
+        current_app.logger.error("Health check: the database does not answer: %s", error)
+        parts["database"] = "down"
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        parts["rate_limits"] = "off"
+    else:
+        try:
+            answered = bool(limiter.storage.check())
+        except Exception:  # a storage whose check raises instead of answering False
+            answered = False
+        if not answered:
+            current_app.logger.error("Health check: the rate-limit storage does not answer")
+            parts["rate_limits"] = "down"
+    down = "down" in parts.values()
+    body = {"status": "unavailable" if down else "ok", **parts}
+    return Response(json.dumps(body) + "\n", status=503 if down else 200, mimetype="application/json")

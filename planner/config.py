@@ -7,6 +7,10 @@ import secrets
 import time
 from pathlib import Path
 
+# A service that does not answer in this long is down for this request: a 503, not a hung worker.
+CONNECT_TIMEOUT = 5  # seconds, PostgreSQL (libpq's connect_timeout)
+REDIS_TIMEOUT = 2  # seconds, each connect and each command to the rate-limit storage
+
 
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY, or one generated once and kept under instance/ for development."""
@@ -35,22 +39,56 @@ def _database_url(instance_path: Path) -> str:
     # Accept the plain libpq form too; SQLAlchemy needs the driver named.
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("postgresql") and "connect_timeout=" not in url:
+        # In the URL rather than the engine's connect_args, so that it goes wherever the URL goes.
+        url += ("&" if "?" in url else "?") + f"connect_timeout={CONNECT_TIMEOUT}"
     return url
+
+
+def _storage_options(storage: str) -> dict[str, object]:
+    """limits' options for the rate-limit storage. Its client's errors are wrapped in
+    limits.errors.StorageError, which errors.py answers with a 503; a Redis that does not answer
+    costs a request REDIS_TIMEOUT at most (options in the URI's query win over these)."""
+    options: dict[str, object] = {"wrap_exceptions": True}
+    if storage.split("://", 1)[0] in {"redis", "rediss", "redis+unix", "valkey", "valkeys", "valkey+unix"}:
+        options.update(socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
+    return options
+
+
+def _trusted_proxies() -> int:
+    """TRUSTED_PROXIES: how many proxies in front of the app append to X-Forwarded-For (and set
+    X-Forwarded-Proto); 0, the default, believes no forwarded header."""
+    value = os.environ.get("TRUSTED_PROXIES", "").strip() or "0"
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(f"TRUSTED_PROXIES must be a count of proxies (0, 1, 2, ...), not {value!r}")
+    return int(value)
 
 
 def from_environment(instance_path: Path) -> dict[str, object]:
     instance_path.mkdir(parents=True, exist_ok=True)
     database = _database_url(instance_path)
     ratelimit_enabled = os.environ.get("RATELIMIT_ENABLED", "true").strip().lower() not in {"0", "false", "no", "off"}
+    # Unset: a file every worker on this machine shares (extensions.SQLiteStorage); memory:// would
+    # count per process, letting each of gunicorn's workers take the whole limit.
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or f"sqlite:///{instance_path / 'ratelimits.sqlite3'}"
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database,
         # A server database may drop idle connections: test each one as it leaves the pool. A SQLite
         # file cannot, and the test would be a second statement on every calendar poll.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database.startswith("sqlite")},
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": storage,
+        "RATELIMIT_STORAGE_OPTIONS": _storage_options(storage),
         "RATELIMIT_ENABLED": ratelimit_enabled,
+        # While the storage does not answer, the limited routes (the writes) answer 503 with
+        # Retry-After (errors.py). Not swallow_errors: writes would go unlimited exactly when
+        # something is wrong, and the limits are what keeps a flood of creates (each a plan computed
+        # and rendered) off the CPU and the database. Not the in-memory fallback: it counts per
+        # process, so N workers on M machines would allow N x M times the limit, silently.
+        "RATELIMIT_SWALLOW_ERRORS": False,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "MAX_FORM_MEMORY_SIZE": 64 * 1024,

@@ -96,7 +96,7 @@ def test_healthz_is_503_while_the_database_does_not_answer(tmp_path):
                       "TESTING": True})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json == {"status": "unavailable"}
+    assert response.json == {"status": "unavailable", "database": "down", "rate_limits": "ok"}
 
 
 def test_the_development_secret_key_is_made_once_and_kept(tmp_path, monkeypatch):

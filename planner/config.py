@@ -64,9 +64,14 @@ def _trusted_proxies() -> int:
     return int(value)
 
 
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
 def from_environment(instance_path: Path) -> dict[str, object]:
     instance_path.mkdir(parents=True, exist_ok=True)
     database = _database_url(instance_path)
+    public = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None
+    allowed = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
     ratelimit_enabled = os.environ.get("RATELIMIT_ENABLED", "true").strip().lower() not in {"0", "false", "no", "off"}
     # Unset: a file every worker on this machine shares (extensions.SQLiteStorage); memory:// would
     # count per process, letting each of gunicorn's workers take the whole limit.
@@ -76,9 +81,16 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": database,
         # A server database may drop idle connections: test each one as it leaves the pool. A SQLite
         # file cannot, and the test would be a second statement on every calendar poll.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database.startswith("sqlite")},
+        # hide_parameters: a database error's message never carries a query's values (a token, notes).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database.startswith("sqlite"), "hide_parameters": True},
         "TRUSTED_PROXIES": _trusted_proxies(),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None,
+        "PUBLIC_BASE_URL": public,
+        # Links (in pages, feeds and the API) come from PUBLIC_BASE_URL; without it, from the request's
+        # Host, which is then checked against ALLOWED_HOSTS (default: this machine's loopback names), so a
+        # forged Host header cannot put its own links in a calendar (a 400 instead).
+        "TRUSTED_HOSTS": None if public and not allowed else allowed or list(LOOPBACK),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": bool(public and public.startswith("https://")),
         "RATELIMIT_STORAGE_URI": storage,
         "RATELIMIT_STORAGE_OPTIONS": _storage_options(storage),
         "RATELIMIT_ENABLED": ratelimit_enabled,

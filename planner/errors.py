@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .api.problems import problem
 from .extensions import db
@@ -88,6 +88,8 @@ def register(app: Flask) -> None:
         original = getattr(error, "original_exception", None)
         if isinstance(error, InternalServerError) and original is not None and (part := unavailable_part(original)):
             return _unavailable(part, original)
+        if isinstance(error, SecurityError):  # a Host not allowed: no URL can be built, so no page either
+            return Response("400 Bad Request: that host name is not served here.\n", 400, mimetype="text/plain")
         status = error.code or 500
         headers = {}
         if status == 429:

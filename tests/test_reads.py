@@ -38,7 +38,7 @@ def test_the_api_answers_304_until_the_plan_changes(client: FlaskClient, stored_
 def guarded(_database: str) -> Iterator[Flask]:
     """The app as served: CSRF on."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "RATELIMIT_ENABLED": False,
-                      "SERVER_NAME": "planner.test"})
+                      "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test"]})
     yield app
     with app.app_context():
         db.session.execute(delete(PlanRecord))

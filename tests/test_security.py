@@ -118,7 +118,8 @@ def test_a_megabyte_checkin_or_form_is_refused_not_crashed(client: FlaskClient, 
 def test_rate_limits_answer_429_with_retry_after(app: Flask, _database: str) -> None:
     limited = create_app({
         "SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "planner.test", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test"],
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
     })
     client = limited.test_client()
     # A red-flag request stores nothing, so this spends the limit without filling the database.
@@ -260,7 +261,8 @@ def test_fuzzed_checkin_forms_never_give_a_server_error(client: FlaskClient, sto
 def test_retry_after_only_on_refusals(app: Flask, _database: str) -> None:
     limited = create_app({
         "SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "planner.test", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test"],
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
     })
     client = limited.test_client()
     body = {"weekly_volume": 10, "current_pain": 1, "red_flags": ["night_pain"]}
@@ -285,3 +287,37 @@ def test_a_token_with_a_nul_or_odd_characters_is_not_found(client: FlaskClient) 
     for token in ("a%00b", "a%0Ab", "a%20b", "x" * 65, "%C3%A9t%C3%A9"):
         for method, path in plan_urls(token):
             assert send(client, method, path) == 404, (method, path)
+
+
+def test_links_never_come_from_a_forged_host(_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without PUBLIC_BASE_URL the Host header must be one of ALLOWED_HOSTS (default: loopback);
+    with it, links come from it whatever Host says."""
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
+    plain = create_app({"SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "RATELIMIT_ENABLED": False})
+    client = plain.test_client()
+    made = client.post("/api/v1/plans", json={"weekly_volume": 10, "current_pain": 1})
+    token = made.json["token"]
+    assert made.json["links"]["page"].startswith("http://localhost/")
+    assert client.get(f"/plans/{token}.ics", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get(f"/api/v1/plans/{token}", headers={"Host": "evil.example"}).status_code == 400
+    monkeypatch.setenv("ALLOWED_HOSTS", "plans.example.org")
+    listed = create_app({"SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "RATELIMIT_ENABLED": False})
+    assert listed.test_client().get("/healthz", headers={"Host": "plans.example.org"}).status_code == 200
+    assert listed.test_client().get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://plans.example.org")
+    monkeypatch.delenv("ALLOWED_HOSTS")
+    public = create_app({"SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "RATELIMIT_ENABLED": False})
+    feed = public.test_client().get(f"/plans/{token}.ics", headers={"Host": "evil.example"})
+    assert feed.status_code == 200 and b"evil.example" not in feed.data and b"https://plans.example.org/" in feed.data
+
+
+def test_the_session_cookie_is_lax_and_secure_behind_https(_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://plans.example.org")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "RATELIMIT_ENABLED": False})
+    cookie = app.test_client().get("/").headers["Set-Cookie"]
+    assert "SameSite=Lax" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    monkeypatch.delenv("PUBLIC_BASE_URL")
+    local = create_app({"SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "RATELIMIT_ENABLED": False})
+    cookie = local.test_client().get("/").headers["Set-Cookie"]
+    assert "SameSite=Lax" in cookie and "Secure" not in cookie

@@ -42,9 +42,8 @@ def calendar(token: str) -> WerkzeugResponse:
 def _calendars(token: str) -> list[Body]:
     plan = services.get(token)
     body = ical.render_calendar(plan.plan, stamps=plan.revision.stamps, page_url=urls.page(token))
-    events = {s.uid for s in plan.plan.sessions}
-    modified = max((s.modified for uid, s in plan.revision.stamps.items() if uid in events),
-                   default=plan.revision.created_at)
+    # Every stamp, those of sessions gone too: a removed event changes the feed as much as a new one.
+    modified = max((s.modified for s in plan.revision.stamps.values()), default=plan.revision.created_at)
     return [Body(CALENDAR, body, modified), Body(CALENDAR_GZIP, gzip.compress(body, mtime=0), modified)]
 
 

@@ -231,3 +231,21 @@ fileext = ".ics"
     after = feed_events(client.get(feed_path(stored_plan)).data)
     assert after != before and len(after) == len(calendar_sessions(replanned.json))
     assert synced(local) == after
+
+
+def test_last_modified_moves_with_every_revision_even_in_the_same_second(client: FlaskClient, clock) -> None:
+    """If-Modified-Since (whole seconds) must never answer 304 for a feed that changed."""
+    from datetime import UTC, datetime, time, timedelta
+
+    start = date(2027, 1, 4)
+    clock.at(datetime.combine(start + timedelta(days=2), time(9), tzinfo=UTC))
+    plan = client.post("/api/v1/plans", json={"weekly_volume": 20, "current_pain": 1,
+                                              "start_date": start.isoformat()}).json
+    before = client.get(feed_path(plan))
+    run = next(s for s in plan["plan"]["weeks"][0]["sessions"] if s["kind"] == "run" and s["date"] < "2027-01-06")
+    changed = client.post(f"/api/v1/plans/{plan['token']}/checkins", json={  # the clock has not moved
+        "date": run["date"], "pain_during": 7, "pain_next_morning": 5})
+    assert changed.status_code == 201
+    after = client.get(feed_path(plan), headers={"If-Modified-Since": before.headers["Last-Modified"]})
+    assert after.status_code == 200 and after.data != before.data
+    assert after.last_modified > before.last_modified

@@ -57,11 +57,18 @@ def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime)
 
     An event keeps its stamp unless what it shows changed. A day before `today` keeps the notices it
     showed (rule 34: its text never changes); a day from today on shows the plan's notices now.
-    Stamps of sessions the plan no longer has are kept, so one that comes back carries on counting.
+    A session the plan no longer has keeps a stamp marking it gone, so one that comes back carries on
+    counting. Whatever changed is stamped at least a second after every earlier stamp: the feed's
+    Last-Modified (whole seconds) moves forward with every revision that changes it.
     """
+    latest = max((s.modified for s in before.values()), default=None)
+    if latest is not None and moment < latest + timedelta(seconds=1):
+        moment = latest + timedelta(seconds=1)
     stamps = dict(before)
     offsets = same_day_offsets(plan.sessions)
+    present: set[str] = set()
     for session, data in _sessions(plan):
+        present.add(session.uid)
         earlier = before.get(session.uid)
         notices = earlier.notices if earlier and session.date < today else tuple(plan.notices)
         digest = _digest(data, notices, offsets.get(session.uid, timedelta()))
@@ -69,7 +76,13 @@ def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime)
             stamps[session.uid] = Stamp(digest, 0, moment, notices)
         elif earlier.digest != digest:
             stamps[session.uid] = Stamp(digest, earlier.sequence + 1, moment, notices)
+    for uid, earlier in before.items():
+        if uid not in present and earlier.digest != GONE:
+            stamps[uid] = Stamp(GONE, earlier.sequence + 1, moment, earlier.notices)
     return stamps
+
+
+GONE = "gone"  # the digest of a session the plan no longer has
 
 
 def _sessions(plan: Plan) -> Iterator[tuple[Session, dict[str, Any]]]:

@@ -83,8 +83,17 @@ def test_a_session_that_goes_and_comes_back_carries_on_counting() -> None:
     without = replace(plan, weeks=[replace(w, sessions=[s for s in w.sessions if s is not gone])
                                    if w is plan.weeks[3] else w for w in plan.weeks])
     kept = revisions.restamp(without, first, date(2027, 1, 4), LATER)
-    assert kept[gone.uid] == first[gone.uid]
+    assert (kept[gone.uid].digest, kept[gone.uid].sequence, kept[gone.uid].modified) == (revisions.GONE, 1, LATER)
+    assert revisions.changed(first, kept) == [gone.uid]  # a removal changes the feed too
     changed = replace(gone, title=gone.title + " (changed)")
     back = replace(plan, weeks=[replace(w, sessions=[changed if s is gone else s for s in w.sessions])
                                 if w is plan.weeks[3] else w for w in plan.weeks])
-    assert revisions.restamp(back, kept, date(2027, 1, 4), LATER)[gone.uid].sequence == 1
+    assert revisions.restamp(back, kept, date(2027, 1, 4), LATER)[gone.uid].sequence == 2
+
+
+def test_a_change_in_the_same_second_is_stamped_a_second_later() -> None:
+    plan = _plan()
+    first = revisions.restamp(plan, {}, date(2027, 1, 4), MOMENT)
+    noticed = replace(plan, notices=[PHYSIO_NOTICE])
+    again = revisions.restamp(noticed, first, date(2027, 1, 4), MOMENT)  # the same clock second
+    assert {s.modified for s in again.values()} == {MOMENT + timedelta(seconds=1)}

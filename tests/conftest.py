@@ -58,7 +58,7 @@ def app(_database: str) -> Iterator[Flask]:
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test"],
+        "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test", "localhost"],
     })
     yield app
     with app.app_context():

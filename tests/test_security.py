@@ -115,13 +115,17 @@ def test_a_megabyte_checkin_or_form_is_refused_not_crashed(client: FlaskClient, 
 
 # -- rate limits -----------------------------------------------------------------------------------
 
-def test_rate_limits_answer_429_with_retry_after(app: Flask, _database: str) -> None:
-    limited = create_app({
-        "SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "WTF_CSRF_ENABLED": False,
+def _limited(database: str) -> Flask:
+    """The app with its rate limits on, counted in this process's memory."""
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": database, "TESTING": True, "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test"],
         "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
     })
-    client = limited.test_client()
+
+
+def test_rate_limits_answer_429_with_retry_after(app: Flask, _database: str) -> None:
+    client = _limited(_database).test_client()
     # A red-flag request stores nothing, so this spends the limit without filling the database.
     body = {"weekly_volume": 10, "current_pain": 1, "red_flags": ["night_pain"]}
     statuses = [client.post("/api/v1/plans", json=body).status_code for _ in range(40)]
@@ -259,12 +263,7 @@ def test_fuzzed_checkin_forms_never_give_a_server_error(client: FlaskClient, sto
 
 
 def test_retry_after_only_on_refusals(app: Flask, _database: str) -> None:
-    limited = create_app({
-        "SQLALCHEMY_DATABASE_URI": _database, "TESTING": True, "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test"],
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-    })
-    client = limited.test_client()
+    client = _limited(_database).test_client()
     body = {"weekly_volume": 10, "current_pain": 1, "red_flags": ["night_pain"]}
     answers = [client.post("/api/v1/plans", json=body) for _ in range(40)]
     assert answers[0].status_code == 200 and "X-RateLimit-Limit" in answers[0].headers

@@ -19,7 +19,7 @@ from sqlalchemy import delete as delete_rows
 from sqlalchemy import select, update
 
 from .activities import ActivityError, read_activity
-from .engine import Actual, CheckIn, Decision, InputError, Kind, Plan, Status, Unit, build_plan, units
+from .engine import Actual, CheckIn, Decision, InputError, Kind, Plan, Session, Status, Unit, build_plan, units
 from .engine import actual as engine_actual
 from .engine.frozen import freeze
 from .extensions import db
@@ -220,15 +220,18 @@ def check_in(token: str, model: CheckInModel) -> Written:
         runner_today = today(_timezone(record))
         uploaded = _pending(record.id, model.date)
         actual = model.actual.model_dump() if model.actual else uploaded.actual if uploaded else None
+        said: list[str] | None = None
 
         def check(plan: Plan) -> None:
+            nonlocal said
             _check_date(plan, earlier, model.date, runner_today, extra=actual is not None)
             if model.pain_next_morning is not None and model.date >= runner_today:
                 raise CheckInRejected("pain_next_morning", _MORNING_NOT_YET)
+            if actual is not None:  # rule 36's words, against the run the runner was shown
+                said = _remarks(plan, model.date, Actual(**actual))
 
         def store(plan_id: int) -> CheckInRecord:
-            fields = {**model.model_dump(exclude={"actual"}), "actual": actual}
-            fields["remarks"] = _remarks(record, model.date, actual) if actual else None
+            fields = {**model.model_dump(exclude={"actual"}), "actual": actual, "remarks": said}
             checkin = CheckInRecord(plan_id=plan_id, **fields)
             db.session.add(checkin)
             db.session.execute(delete_rows(ActivityRecord).where(ActivityRecord.plan_id == plan_id,
@@ -295,8 +298,8 @@ def add_activity(token: str, data: bytes, filename: str | None = None) -> Upload
                     climbing_seconds=round(activity.climbing_seconds),
                     cadence_spm=round(activity.cadence_spm) if activity.cadence_spm else None,
                     fast_seconds=round(activity.fast_seconds))
-    session = next((s for s in plan.sessions if s.date == day and s.kind is Kind.RUN), None)
-    said = engine_actual.remarks(session, actual, cadence=plan.request.cadence)
+    session = _run_on(plan, day)
+    said = _remarks(plan, day, actual)
     numbers = codec.dump(actual)
 
     def change(record: PlanRecord) -> _Change:
@@ -344,10 +347,13 @@ def pending_activities(record: PlanRecord) -> list[ActivityRecord]:
                                    .order_by(ActivityRecord.date)))
 
 
-def _remarks(record: PlanRecord, day: date, actual: dict[str, Any]) -> list[str]:
-    plan = get(record.token).plan
-    session = next((s for s in plan.sessions if s.date == day and s.kind is Kind.RUN), None)
-    return engine_actual.remarks(session, Actual(**actual), cadence=plan.request.cadence)
+def _run_on(plan: Plan, day: date) -> Session | None:
+    return next((s for s in plan.sessions if s.date == day and s.kind is Kind.RUN), None)
+
+
+def _remarks(plan: Plan, day: date, actual: Actual) -> list[str]:
+    """Rule 36's words on what was run on `day`, beside that day's run in `plan` (None: an extra run)."""
+    return engine_actual.remarks(_run_on(plan, day), actual, cadence=plan.request.cadence)
 
 
 _MORNING_NOT_YET = ("That morning has not come yet: leave the next-morning score empty and add it "

@@ -161,12 +161,12 @@ def current_week(plan: Plan, today: date) -> Week:
     return plan.weeks[0]
 
 
-def checkin_days(stored: services.Stored, today: date) -> list[date]:
+def checkin_days(stored: services.Stored, today: date, pending: list[date]) -> list[date]:
     """Past session days without a check-in yet, and days of runs read from a file (extra running
     too), latest first: the check-in form's choices."""
     done = {c.date for c in stored.checkins}
     days = {s.date for s in stored.plan.sessions if s.kind.value != "rest" and s.date <= today}
-    days |= {a.date for a in services.pending_activities(stored.record)}
+    days |= set(pending)
     return sorted(days - done, reverse=True)
 
 
@@ -250,18 +250,19 @@ def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]
     mornings_due, mornings_later = waiting_mornings(stored, today)
     now = current_week(plan, today)
     in_plan = plan.weeks[0].start <= today < plan.weeks[-1].start + timedelta(days=7)
+    pending = services.pending_activities(stored.record)
     return dict(
         token=token, stored=stored, plan=plan, links=urls.links(token), today=today,
         current=now, current_is_today=in_plan,
         chart=Markup(weekly_minutes_svg(plan, current_week=now.number if in_plan else None)),
         phase_names=PHASE_NAMES, phase_colours=PHASE_COLOURS, phases=list(dict.fromkeys(w.phase for w in plan.weeks)),
         days=_days, repeats=repeated_exercises, in_words=intervals_in_words, disclaimer=DISCLAIMER,
-        checkin_days=checkin_days(stored, today), target=target_week(plan),
+        checkin_days=checkin_days(stored, today, [a.date for a in pending]), target=target_week(plan),
         mornings_due=mornings_due, mornings_later=mornings_later, morning_key=morning_key,
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
         upgraded=stored.revision.upgrades[-1] if stored.revision.upgrades else None,
-        pending=services.pending_activities(stored.record), actual_words=actual_words,
+        pending=pending, actual_words=actual_words,
     )
 
 

@@ -15,13 +15,12 @@ REVALIDATE = "no-cache, private"  # a private copy, checked with the ETag before
 
 def stored(token: str, kind: str, variant: exports.Fresh, render: Callable[[], list[Body]], mimetype: str, *,
            filename: str | None = None, headers: dict[str, str] | None = None) -> WerkzeugResponse:
-    """`kind` of the plan's current revision. A request that repeats the current ETag is answered
-    304 from the ETag alone, without reading the bytes."""
-    if request.if_none_match:
-        stamp = exports.stored(token, kind, variant, with_body=False)
-        if stamp is not None and request.if_none_match.contains(stamp.etag):
-            return not_modified(stamp.etag, headers)
-    return send(exports.rendered(token, kind, variant, render), mimetype, filename=filename, headers=headers)
+    """`kind` of the plan's current revision: one lookup for its stamp; a request that repeats the
+    current ETag is answered 304 from it alone, any other gets the bytes (kept, stored or rendered)."""
+    stamp = exports.stamp(token, kind, variant)
+    if stamp is not None and request.if_none_match.contains(stamp.etag):
+        return not_modified(stamp.etag, headers)
+    return send(exports.bytes_of(token, kind, stamp, variant, render), mimetype, filename=filename, headers=headers)
 
 
 def not_modified(etag: str, headers: dict[str, str] | None = None) -> Response:

@@ -291,11 +291,11 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
         timezone, _, day = rest.partition(" ")
         return url == base and services.today(timezone).isoformat() == day
 
-    raw = browser_session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if raw and request.if_none_match:
-        stamp = exports.stored(token, "page", fresh, with_body=False)
-        if stamp is not None and request.if_none_match.contains(_page_etag(stamp.etag, raw)):
-            return serve.not_modified(_page_etag(stamp.etag, raw))
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    stamp = exports.stamp(token, "page", fresh)
+    raw = browser_session.get(field)
+    if stamp is not None and raw and request.if_none_match.contains(_page_etag(stamp.etag, raw)):
+        return serve.not_modified(_page_etag(stamp.etag, raw))
 
     def render() -> list[Body]:
         stored = services.get(token)
@@ -305,9 +305,9 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
                                csrf_token=lambda: CSRF_SLOT, **_context(token, stored, today))
         return [Body("page", html.encode(), stored.revision.created_at, variant=f"{base} {timezone} {today}")]
 
-    page = exports.rendered(token, "page", fresh, render)
+    page = exports.bytes_of(token, "page", stamp, fresh, render)
     form_token = generate_csrf()  # the session's own token, signed, in every form of the page
-    raw = browser_session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
+    raw = browser_session[field]
     body = replace(page, body=page.body.replace(CSRF_SLOT.encode(), form_token.encode()),
                    etag=_page_etag(page.etag, raw))
     return serve.send(body, "text/html")

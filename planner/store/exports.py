@@ -107,25 +107,28 @@ class _Recent:
 RECENT = _Recent(32 * 1024 * 1024)  # per worker process
 
 
-def stored(token: str, kind: str, fresh: Fresh, *, with_body: bool = True) -> Body | None:
-    """The stored export of the plan's current revision, or None when it must be rendered first.
-    Without the body when only its ETag is needed (a conditional poll).
+def stamp(token: str, kind: str, fresh: Fresh) -> Body | None:
+    """The ETag, Last-Modified and variant of the plan's current `kind`, without its bytes; None when it
+    must be rendered first.
 
     The hot path of every calendar poll: one indexed SELECT on a pooled DBAPI connection, no ORM
-    session and no transaction around it (a single statement reads one consistent snapshot). The
-    bytes come from this process's memory when it sent them before, else from the same row.
+    session and no transaction around it (a single statement reads one consistent snapshot). A poll
+    that repeats the ETag needs nothing more; the bytes come from this process's memory when it sent
+    them before (`filled`).
     """
-    found = _select(token, kind, fresh, with_body=False)
-    if found is None or not with_body:
-        return found
-    body = RECENT.get(found.etag)
-    if body is None:
-        found = _select(token, kind, fresh, with_body=True)
-        if found is None:
-            return None
+    return _select(token, kind, fresh, with_body=False)
+
+
+def filled(token: str, stamp: Body, fresh: Fresh) -> Body | None:
+    """`stamp` (read without its bytes) with them: from this process's memory, else read again with
+    them (None if the plan moved on meanwhile)."""
+    body = RECENT.get(stamp.etag)
+    if body is not None:
+        return replace(stamp, body=body)
+    found = _select(token, stamp.kind, fresh, with_body=True)
+    if found is not None:
         RECENT.put(found.etag, found.body)
-        return found
-    return replace(found, body=body)
+    return found
 
 
 def _select(token: str, kind: str, fresh: Fresh, *, with_body: bool) -> Body | None:
@@ -153,13 +156,16 @@ def _moment(value: datetime | str) -> datetime:
     return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(value))
 
 
-def rendered(token: str, kind: str, fresh: Fresh, render: Callable[[], list[Body]]) -> Body:
-    """`kind` of the plan's current revision: from the store, or rendered (with any sibling kinds
-    `render` makes at the same time), stored for the next read, and returned. Bodies are stored
-    with the variant they carry, or with `fresh` itself when it is one."""
-    found = stored(token, kind, fresh)
-    if found is not None:
-        return found
+def bytes_of(token: str, kind: str, stamp: Body | None, fresh: Fresh, render: Callable[[], list[Body]]) -> Body:
+    """The bytes behind a `stamp` (kept or read), or, when there
+    was none or the plan moved on meanwhile, rendered and stored."""
+    found = filled(token, stamp, fresh) if stamp is not None else None
+    return found or render_and_store(token, kind, fresh, render)
+
+
+def render_and_store(token: str, kind: str, fresh: Fresh, render: Callable[[], list[Body]]) -> Body:
+    """`kind` rendered (with any sibling kinds `render` makes at the same time), stored for the next
+    read, and returned. Bodies are stored with the variant they carry, or with `fresh` itself when it is one."""
     revision = db.session.scalar(select(PlanRecord.revision).where(PlanRecord.token == token))
     if revision is None:
         raise PlanNotFound(token)
@@ -195,4 +201,4 @@ def rowcount(result: Result[*tuple[Any, ...]]) -> int:
     return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
-__all__ = ["Body", "PlanNotFound", "rendered", "rowcount", "stored", "utcnow", "write_lock"]
+__all__ = ["Body", "PlanNotFound", "bytes_of", "rowcount", "stamp", "utcnow", "write_lock"]

@@ -26,7 +26,7 @@ from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
 from .schemas import CheckInModel, MorningModel, PlanRequestModel, field_errors
-from .store import exports
+from .store import exports, revisions
 from .store.exports import Body
 from .uploads import activity_file, too_large
 
@@ -261,7 +261,7 @@ def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]
         mornings_due=mornings_due, mornings_later=mornings_later, morning_key=morning_key,
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
-        upgraded=stored.revision.upgrades[-1] if stored.revision.upgrades else None,
+        upgraded=revisions.last_upgrade(stored.record.id),
         pending=pending, actual_words=actual_words,
     )
 

@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -49,7 +49,6 @@ class Revision:
     created_at: datetime
     day: date | None = None
     decision: str | None = None
-    upgrades: list[tuple[int, date]] = field(default_factory=list)  # (rules version, day) of each upgrade
 
 
 def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime) -> dict[str, Stamp]:
@@ -140,13 +139,18 @@ def latest(record: PlanRecord) -> PlanRevision | None:
 
 def read(row: PlanRevision) -> Revision:
     plan, stamps = decode(row.body)
-    upgrades = db.session.execute(
-        select(PlanRevision.rules_version, PlanRevision.as_of)
-        .where(PlanRevision.plan_id == row.plan_id, PlanRevision.reason == UPGRADE).order_by(PlanRevision.number)
-    ).all()
     return Revision(number=row.number, plan=plan, stamps=stamps, reason=row.reason, as_of=row.as_of,
-                    created_at=as_utc(row.created_at), day=row.day, decision=row.decision,
-                    upgrades=[(version, day) for version, day in upgrades])
+                    created_at=as_utc(row.created_at), day=row.day, decision=row.decision)
+
+
+def last_upgrade(plan_id: int) -> tuple[int, date] | None:
+    """The rules version and day of the plan's latest upgrade (the page says so), if it had one."""
+    row = db.session.execute(
+        select(PlanRevision.rules_version, PlanRevision.as_of).where(
+            PlanRevision.plan_id == plan_id, PlanRevision.reason == UPGRADE)
+        .order_by(PlanRevision.number.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def legacy_stamps(record: PlanRecord, plan: Plan, moment: datetime) -> dict[str, Stamp]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, cookies, urls
@@ -29,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = cookies.SigningOnce()
     app.url_map.converters["token"] = urls.TokenConverter
 
-    from . import cli, errors, feeds, headers, logs, web
+    from . import cli, errors, feeds, headers, health, logs, web
     from .api import routes as api
     from .store import sqlite
 
@@ -46,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (web.bp, feeds.bp, api.bp):
         app.register_blueprint(blueprint)
-    app.add_url_rule("/healthz", view_func=healthz)
+    app.add_url_rule("/healthz", view_func=health.healthz)
     errors.register(app)
     cli.register(app)
     logs.mask(app)
@@ -69,34 +66,3 @@ def _limits_in_routes_only(app: Flask) -> None:
     request cost three times the feed's database lookup on every calendar poll, so it is not run."""
     hooks = app.before_request_funcs.get(None, [])
     app.before_request_funcs[None] = [hook for hook in hooks if hook != limiter._check_request_limit]
-
-
-def healthz() -> Response:
-    """200 when every service the app needs answers; 503 (for a load balancer to act on) naming the
-    part that does not: {"status", "database": "ok"|"down", "rate_limits": "ok"|"down"|"off"}.
-    "off": RATELIMIT_ENABLED is false and no storage is used."""
-    from flask import current_app
-
-    parts = {"database": "ok", "rate_limits": "ok"}
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as error:  # the driver's own errors too, not only SQLAlchemy's
-        current_app.logger.error("Health check: the database does not answer: %s", error)
-        parts["database"] = "down"
-        try:
-            db.session.rollback()
-        except SQLAlchemyError:
-            pass
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        parts["rate_limits"] = "off"
-    else:
-        try:
-            answered = bool(limiter.storage.check())
-        except Exception:  # a storage whose check raises instead of answering False
-            answered = False
-        if not answered:
-            current_app.logger.error("Health check: the rate-limit storage does not answer")
-            parts["rate_limits"] = "down"
-    down = "down" in parts.values()
-    body = {"status": "unavailable" if down else "ok", **parts}
-    return Response(json.dumps(body) + "\n", status=503 if down else 200, mimetype="application/json")

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config, cookies, urls
 from .extensions import csrf, db, limiter, migrate
 from .logs import TokenMaskingFilter, mask_tokens
+from .sync import keys
 
 __all__ = ["TokenMaskingFilter", "create_app", "mask_tokens"]
 
@@ -23,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"))
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     app.config.from_mapping(test_config or {})
+    keys.cipher(app.config["CONNECTION_KEY"])  # a malformed key stops the app here, not at the first sync
     app.session_interface = cookies.SigningOnce()
     app.url_map.converters["token"] = urls.TokenConverter
 

@@ -1,6 +1,8 @@
-"""`flask --app wsgi plans …`: commands for the stored plans."""
+"""`flask --app wsgi plans …` (commands for the stored plans) and `flask --app wsgi worker`."""
 
 from __future__ import annotations
+
+import logging
 
 import click
 from flask import Flask
@@ -26,3 +28,14 @@ def register(app: Flask) -> None:
                        f"{done.changed_events} calendar events changed")
         click.echo(f"{moved} plan{'' if moved == 1 else 's'} moved onto the installed rules"
                    if moved else "Every plan is already on the installed rules; nothing changed.")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Do what is due now, then exit (tests, cron).")
+    def worker(once: bool) -> None:
+        """Send pending intervals.icu syncs until stopped (SIGTERM or Ctrl-C finish the request in flight)."""
+        from .sync.worker import Worker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+        passes = Worker(app).run(once=once)
+        if once:
+            click.echo(f"{len(passes)} pass{'' if len(passes) == 1 else 'es'} done")

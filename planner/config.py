@@ -7,6 +7,8 @@ import secrets
 import time
 from pathlib import Path
 
+from .sync.keys import connection_key
+
 # A service that does not answer in this long is down for this request: a 503, not a hung worker.
 CONNECT_TIMEOUT = 5  # seconds, PostgreSQL (libpq's connect_timeout)
 REDIS_TIMEOUT = 2  # seconds, each connect and each command to the rate-limit storage
@@ -105,4 +107,24 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "MAX_FORM_MEMORY_SIZE": 64 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # intervals.icu (sync/): where its API is, the key that encrypts the runners' API keys, and the
+        # worker's pace: a claim lasts SYNC_LEASE_SECONDS, a failed pass waits SYNC_BACKOFF_SECONDS doubling
+        # (up to an hour), a call is retried after INTERVALS_RETRY_SECONDS doubling, an idle worker polls.
+        "INTERVALS_API_URL": (os.environ.get("INTERVALS_API_URL", "").strip() or "https://intervals.icu").rstrip("/"),
+        "CONNECTION_KEY": connection_key(instance_path),
+        "SYNC_LEASE_SECONDS": _seconds("SYNC_LEASE_SECONDS", 300),
+        "SYNC_BACKOFF_SECONDS": _seconds("SYNC_BACKOFF_SECONDS", 30),
+        "INTERVALS_RETRY_SECONDS": _seconds("INTERVALS_RETRY_SECONDS", 1),
+        "WORKER_POLL_SECONDS": _seconds("WORKER_POLL_SECONDS", 2),
     }
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
+    if seconds < 0:
+        raise ValueError(f"{name} must not be negative")
+    return seconds

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cache
 from typing import Annotated, Any, Literal, cast
 
@@ -219,6 +219,29 @@ class MorningModel(BaseModel):
                               description="Replaces the check-in's notes when given; left out: the notes stay.")
 
 
+class IntervalsConnectionModel(BaseModel):
+    """The two values from intervals.icu's settings (Developer Settings) that link a plan to its calendar."""
+
+    model_config = ConfigDict(extra="forbid", title="IntervalsConnection", str_strip_whitespace=True)
+
+    athlete_id: str = Field(pattern=r"^i?[0-9]{1,12}$", max_length=13,
+                            description="The athlete ID shown in intervals.icu's settings, such as i123456.")
+    api_key: str = Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$",
+                         description="The API key from the same page; stored encrypted, never shown again.",
+                         json_schema_extra={"writeOnly": True})
+
+
+class IntervalsStatusOut(BaseModel):
+    """How a plan's intervals.icu sync stands; never holds the key."""
+
+    model_config = ConfigDict(title="IntervalsStatus")
+
+    status: Literal["ok", "pending", "broken"]
+    last_sync: datetime | None
+    error: str | None
+    athlete_id: str
+
+
 class PreviewRequestModel(PlanRequestModel):
     """A PlanRequest, optionally with check-ins and a day to see the plan on: a what-if (CONTRACT.md, preview)."""
 
@@ -377,11 +400,20 @@ class ActivityResultOut(BaseModel):
     notes: list[str]
 
 
+class ConnectionsOut(BaseModel):
+    """The plan's links to other calendars; `intervals` is null until the runner links intervals.icu."""
+
+    model_config = ConfigDict(title="Connections")
+
+    intervals: IntervalsStatusOut | None = None
+
+
 class StoredPlanOut(BaseModel):
     token: str
     links: LinksOut
     plan: PlanOut
     checkins: list[CheckInOut] = []
+    connections: ConnectionsOut | None = Field(default=None, description="Given by GET; absent from a create's answer.")
 
 
 class ReferralOut(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import Response, request
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -14,13 +16,26 @@ REVALIDATE = "no-cache, private"  # a private copy, checked with the ETag before
 
 
 def stored(token: str, kind: str, variant: exports.Fresh, render: Callable[[], list[Body]], mimetype: str, *,
-           filename: str | None = None, headers: dict[str, str] | None = None) -> WerkzeugResponse:
+           filename: str | None = None, headers: dict[str, str] | None = None,
+           live: Callable[[], bytes] | None = None) -> WerkzeugResponse:
     """`kind` of the plan's current revision: one lookup for its stamp; a request that repeats the
-    current ETag is answered 304 from it alone, any other gets the bytes (kept, stored or rendered)."""
+    current ETag is answered 304 from it alone, any other gets the bytes (kept, stored or rendered).
+
+    `live` gives a JSON object's last member(s) that change without a new revision (a sync's status):
+    they are added to the stored object on the way out, and the ETag covers them too."""
+    extra = live() if live else b""
     stamp = exports.stamp(token, kind, variant)
-    if stamp is not None and request.if_none_match.contains(stamp.etag):
-        return not_modified(stamp.etag, headers)
-    return send(exports.bytes_of(token, kind, stamp, variant, render), mimetype, filename=filename, headers=headers)
+    if stamp is not None and request.if_none_match.contains(with_live(stamp.etag, extra)):
+        return not_modified(with_live(stamp.etag, extra), headers)
+    body = exports.bytes_of(token, kind, stamp, variant, render)
+    if extra:
+        body = replace(body, body=body.body[:-1] + b"," + extra + b"}", etag=with_live(body.etag, extra))
+    return send(body, mimetype, filename=filename, headers=headers)
+
+
+def with_live(etag: str, extra: bytes) -> str:
+    """The ETag of stored bytes sent with a live part."""
+    return hashlib.sha256(etag.encode() + b"/" + extra).hexdigest() if extra else etag
 
 
 def not_modified(etag: str, headers: dict[str, str] | None = None) -> Response:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete as delete_rows
 from sqlalchemy import select, update
 
@@ -23,11 +24,13 @@ from .engine import Actual, CheckIn, Decision, InputError, Kind, Plan, Session, 
 from .engine import actual as engine_actual
 from .engine.frozen import freeze
 from .extensions import db
-from .schemas import CheckInModel, MorningModel, PlanRequestModel, PreviewRequestModel
-from .store import codec, revisions, sqlite
+from .schemas import CheckInModel, IntervalsConnectionModel, MorningModel, PlanRequestModel, PreviewRequestModel
+from .store import codec, outbox, revisions, sqlite
 from .store.exports import PlanNotFound, rowcount, write_lock
-from .store.models import ActivityRecord, CheckInRecord, PlanRecord, new_token, utcnow
+from .store.models import ActivityRecord, CheckInRecord, IntervalsConnection, PlanRecord, new_token, utcnow
 from .store.revisions import Revision
+from .sync import keys
+from .sync.client import Client, IntervalsError, NotFound, Refused, Unavailable
 
 __all__ = ["InputError", "PlanNotFound"]  # re-exported: the errors the web layers turn into responses
 
@@ -464,7 +467,9 @@ NO_SESSION = "There is no session on that day; check in on a day with a session.
 # -- manage -------------------------------------------------------------------------------------
 
 def delete(token: str) -> None:
+    """Delete the plan; its intervals.icu events leave the runner's calendar on the worker's next pass."""
     record = _find(token, for_update=True)
+    _retire_connection(record.id)
     db.session.delete(record)
     db.session.commit()
     sqlite.forget(db.engine)
@@ -475,6 +480,7 @@ def rotate(token: str) -> str:
     not change; its new revision only moves every link in its exports to the new token."""
     stored = _locked(token)
     record = stored.record
+    _retire_connection(record.id)  # the old link may be out; so may the key given with it
     record.token = new_token()
     record.revision += 1
     record.updated_at = utcnow()
@@ -483,6 +489,74 @@ def rotate(token: str) -> str:
                   as_of=today(_timezone(record)), moment=_moment())
     db.session.commit()
     return record.token
+
+
+# -- intervals.icu ------------------------------------------------------------------------------
+
+class IntervalsUnavailable(Exception):
+    """intervals.icu did not answer the connect check; `retry_after` in seconds."""
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__("intervals.icu did not answer")
+        self.retry_after = retry_after
+
+
+def connect_intervals(token: str, model: IntervalsConnectionModel, base_url: str) -> None:
+    """Prove the athlete ID and API key with intervals.icu, then keep the key encrypted and queue the
+    first sync. A plan linked to another athlete before has that link retired (its events removed)."""
+    _find(token)
+    db.session.rollback()  # no transaction held open across the call
+    check = Client(current_app.config["INTERVALS_API_URL"], model.athlete_id, model.api_key, attempts=1)
+    try:
+        check.athlete()
+    except Refused:
+        raise InputError("api_key", "intervals.icu did not accept this API key for that athlete ID. Copy both "
+                                    "again from intervals.icu: Settings, Developer Settings.") from None
+    except NotFound:
+        raise InputError("athlete_id", "intervals.icu has no athlete with that ID. Copy it from intervals.icu: "
+                                       "Settings, Developer Settings (it looks like i123456).") from None
+    except Unavailable as error:
+        raise IntervalsUnavailable(error.retry_after) from None
+    except IntervalsError:
+        raise IntervalsUnavailable(None) from None
+    record = _find(token, for_update=True)
+    secret = keys.cipher(current_app.config["CONNECTION_KEY"]).encrypt(model.api_key.encode())
+    connection = _connection(record.id)
+    if connection is not None and connection.athlete_id != model.athlete_id:
+        outbox.retire(connection)
+        connection = None
+    if connection is None:
+        connection = IntervalsConnection(plan_id=record.id, athlete_id=model.athlete_id)
+        db.session.add(connection)
+    connection.secret, connection.base_url = secret, base_url
+    connection.status, connection.error = "pending", None
+    db.session.flush()
+    outbox.add(connection.id, outbox.CONNECT)
+    db.session.commit()
+
+
+def disconnect_intervals(token: str) -> None:
+    """Unlink the plan: the worker's next pass removes our events from the runner's calendar and then
+    deletes the key. Unlinking a plan that is not linked changes nothing."""
+    record = _find(token, for_update=True)
+    _retire_connection(record.id)
+    db.session.commit()
+
+
+def intervals_status(token: str) -> IntervalsConnection | None:
+    """The plan's live intervals.icu connection (for its status), or None: one indexed lookup."""
+    return db.session.scalars(select(IntervalsConnection).join(PlanRecord, PlanRecord.id == IntervalsConnection.plan_id)
+                              .where(PlanRecord.token == token)).first()
+
+
+def _connection(plan_id: int) -> IntervalsConnection | None:
+    return db.session.scalars(select(IntervalsConnection).where(IntervalsConnection.plan_id == plan_id)).first()
+
+
+def _retire_connection(plan_id: int) -> None:
+    connection = _connection(plan_id)
+    if connection is not None:
+        outbox.retire(connection)
 
 
 # -- new rules ----------------------------------------------------------------------------------

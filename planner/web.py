@@ -25,9 +25,10 @@ from .engine.plan import Plan, Week
 from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
-from .schemas import CheckInModel, MorningModel, PlanRequestModel, field_errors
+from .schemas import CheckInModel, IntervalsConnectionModel, MorningModel, PlanRequestModel, field_errors
 from .store import exports, revisions
 from .store.exports import Body
+from .store.models import IntervalsConnection
 from .uploads import activity_file, too_large
 
 bp = Blueprint("web", __name__)
@@ -54,6 +55,9 @@ HINTS = {
     "date": "Choose the day of the session you are checking in for.",
     "name": "Keep the name to 80 characters or fewer.",
     "notes": "Keep notes to 500 characters or fewer.",
+    "athlete_id": "Copy the athlete ID from intervals.icu's Settings, Developer Settings: it looks like i123456.",
+    "api_key": "Copy the API key from intervals.icu's Settings, Developer Settings: letters and numbers, "
+               "at least 8 of them.",
 }
 
 
@@ -262,8 +266,16 @@ def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
         upgraded=revisions.last_upgrade(stored.record.id),
-        pending=pending, actual_words=actual_words,
+        pending=pending, actual_words=actual_words, intervals_panel=Markup(INTERVALS_SLOT),
     )
+
+
+def intervals_panel(token: str, connection: IntervalsConnection | None, errors: dict[str, str],
+                    values: MultiDict[str, str], csrf: str | None = None) -> Markup:
+    """The intervals.icu part of the page, drawn per request: its status changes between revisions."""
+    extra = {"csrf_token": lambda: csrf} if csrf else {}
+    return Markup(render_template("intervals.html", token=token, connection=connection, errors=errors,
+                                  values=values, **extra))
 
 
 def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], status: int = 200) -> tuple[str, int]:
@@ -271,12 +283,15 @@ def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], 
     stored = services.get(token)
     today = services.today(stored.plan.request.timezone)  # the runner's day (rule 30)
     saved = None if errors else saved_checkin(stored, request.args.get("saved"))
-    return render_template("plan.html", errors=errors, values=values, saved=saved,
-                           **_context(token, stored, today)), status
+    context = _context(token, stored, today)
+    context["intervals_panel"] = intervals_panel(token, services.intervals_status(token), errors, values)
+    return render_template("plan.html", errors=errors, values=values, saved=saved, **context), status
 
 
-# The plain page is drawn once per revision and day, and stored with this in place of the form token.
+# The plain page is drawn once per revision and day, and stored with these in place of the form token
+# and of the intervals.icu panel, which are put in at send time.
 CSRF_SLOT = "csrf-token-slot-9d1f47c2"
+INTERVALS_SLOT = "<!-- intervals-panel-slot-4be1 -->"
 
 
 @bp.get("/plans/<token:token>")
@@ -292,10 +307,12 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
         return url == base and services.today(timezone).isoformat() == day
 
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    connection = services.intervals_status(token)
+    live = _sync_state(connection)
     stamp = exports.stamp(token, "page", fresh)
     raw = browser_session.get(field)
-    if stamp is not None and raw and request.if_none_match.contains(_page_etag(stamp.etag, raw)):
-        return serve.not_modified(_page_etag(stamp.etag, raw))
+    if stamp is not None and raw and request.if_none_match.contains(_page_etag(stamp.etag, raw, live)):
+        return serve.not_modified(_page_etag(stamp.etag, raw, live))
 
     def render() -> list[Body]:
         stored = services.get(token)
@@ -308,14 +325,22 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
     page = exports.bytes_of(token, "page", stamp, fresh, render)
     form_token = generate_csrf()  # the session's own token, signed, in every form of the page
     raw = browser_session[field]
-    body = replace(page, body=page.body.replace(CSRF_SLOT.encode(), form_token.encode()),
-                   etag=_page_etag(page.etag, raw))
-    return serve.send(body, "text/html")
+    panel = intervals_panel(token, connection, {}, MultiDict(), csrf=CSRF_SLOT)
+    html = page.body.replace(INTERVALS_SLOT.encode(), panel.encode()).replace(CSRF_SLOT.encode(), form_token.encode())
+    return serve.send(replace(page, body=html, etag=_page_etag(page.etag, raw, live)), "text/html")
 
 
-def _page_etag(stored_etag: str, raw_csrf: str) -> str:
-    """The page differs per browser session only by its form token: the ETag covers both."""
-    return hashlib.sha256(f"{stored_etag}/{raw_csrf}".encode()).hexdigest()
+def _sync_state(connection: IntervalsConnection | None) -> str:
+    """What the intervals.icu panel shows, as text for the page's ETag."""
+    if connection is None:
+        return ""
+    return f"{connection.athlete_id}/{connection.status}/{connection.last_sync}/{connection.error}"
+
+
+def _page_etag(stored_etag: str, raw_csrf: str, live: str = "") -> str:
+    """The page differs per browser session only by its form token, and per request only by the sync's
+    status: the ETag covers all three."""
+    return hashlib.sha256(f"{stored_etag}/{raw_csrf}/{live}".encode()).hexdigest()
 
 
 @bp.post("/plans/<token:token>/checkins")
@@ -350,6 +375,29 @@ def morning(token: str, day: str) -> Response:
     data = {"pain_next_morning": submitted} if submitted else {}
     services.add_morning(token, checkin_day, MorningModel.model_validate(data))
     return redirect(url_for("web.plan_page", token=token, saved=checkin_day.isoformat()) + "#saved", 303)
+
+
+@bp.post("/plans/<token:token>/connections/intervals")
+@manage_limit
+def connect_intervals(token: str) -> Response | tuple[str, int]:
+    """The page's "Link intervals.icu" form: checked with intervals.icu, then the first sync is queued."""
+    data = {name: request.form.get(name, "").strip() for name in ("athlete_id", "api_key")}
+    try:
+        services.connect_intervals(token, IntervalsConnectionModel.model_validate(data), urls.base())
+    except services.IntervalsUnavailable:
+        return _plan_page(token, {"api_key": INTERVALS_DOWN}, request.form, 503)
+    return redirect(url_for("web.plan_page", token=token) + "#intervals", 303)
+
+
+INTERVALS_DOWN = ("intervals.icu did not answer, so the key could not be checked and nothing was saved. "
+                  "Please try again in a minute.")
+
+
+@bp.post("/plans/<token:token>/connections/intervals/delete")
+@manage_limit
+def disconnect_intervals(token: str) -> Response:
+    services.disconnect_intervals(token)
+    return redirect(url_for("web.plan_page", token=token) + "#intervals", 303)
 
 
 @bp.post("/plans/<token:token>/rotate")

@@ -12,6 +12,7 @@ from ..schemas import (
     ActivityResultOut,
     CheckInModel,
     CheckInResultOut,
+    IntervalsConnectionModel,
     MorningModel,
     PlanOut,
     PlanRequestModel,
@@ -35,7 +36,7 @@ def _json(model: type[BaseModel]) -> dict[str, Any]:
 
 def _problems(*statuses: int) -> dict[str, Any]:
     words = {400: "Not JSON", 404: "No plan with that token", 415: "Not sent as application/json",
-             422: "Invalid values", 429: "Too many requests"}
+             422: "Invalid values", 429: "Too many requests", 503: "intervals.icu did not answer; nothing saved"}
     return {
         str(code): {"description": words[code], "content": {"application/problem+json": {"schema": _ref(Problem)}}}
         for code in statuses
@@ -45,7 +46,8 @@ def _problems(*statuses: int) -> dict[str, Any]:
 TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
 DATE = {"name": "date", "in": "path", "required": True, "description": "The day of the check-in (ISO date).",
         "schema": {"type": "string", "format": "date"}}
-INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel)  # described as they validate
+# described as they validate
+INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel, IntervalsConnectionModel)
 
 
 @cache
@@ -112,6 +114,18 @@ def document() -> dict[str, Any]:
                                                      "description": "FIT, GPX or TCX, at most 10 MB"}}}}}},
                          "responses": {"201": {"description": "Read", "content": _json(ActivityResultOut)},
                                        **_problems(404, 422, 429)}},
+            },
+            "/api/v1/plans/{token}/connections/intervals": {
+                "parameters": [TOKEN],
+                "put": {"operationId": "connectIntervals",
+                        "summary": "Link the plan to the runner's intervals.icu calendar (and so Garmin Connect's): "
+                                   "the key is checked with intervals.icu, then stored encrypted and never returned",
+                        "requestBody": {"required": True, "content": _json(IntervalsConnectionModel)},
+                        "responses": {"204": {"description": "Linked; the worker's next pass syncs the plan"},
+                                      **_problems(400, 404, 415, 422, 429, 503)}},
+                "delete": {"operationId": "disconnectIntervals",
+                           "summary": "Unlink: the worker removes our events from that calendar, then deletes the key",
+                           "responses": {"204": {"description": "Unlinked"}, **_problems(404, 429)}},
             },
             "/api/v1/plans/{token}/checkins/{date}": {
                 "parameters": [TOKEN, DATE],

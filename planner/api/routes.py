@@ -21,6 +21,8 @@ from ..schemas import (
     ActivityResultOut,
     CheckInModel,
     CheckInOut,
+    IntervalsConnectionModel,
+    IntervalsStatusOut,
     LinksOut,
     MorningModel,
     PlanRequestModel,
@@ -144,7 +146,8 @@ def create_plan() -> Response:
     record, plan = services.create(_parse(PlanRequestModel))
     if record is None:
         return _json({"token": None, "links": None, "plan": plan_data(plan)})  # a ReferralOut
-    return _json(_stored(record.token, plan), 201, {"Location": url_for("api.get_plan", token=record.token)})
+    body = {**_stored(record.token, plan), "connections": {"intervals": None}}  # a new plan is linked to nothing yet
+    return _json(body, 201, {"Location": url_for("api.get_plan", token=record.token)})
 
 
 @bp.get("/plans/<token:token>")
@@ -155,7 +158,38 @@ def get_plan(token: str) -> WerkzeugResponse:
         body = to_json(_stored(token, stored.plan, stored.checkins))
         return [Body("api", body, stored.revision.created_at)]
 
-    return serve.stored(token, "api", urls.base(), render, "application/json")
+    return serve.stored(token, "api", urls.base(), render, "application/json", live=lambda: _connections(token))
+
+
+def _connections(token: str) -> bytes:
+    """`"connections": {...}`: how the plan's syncs stand, read on every request (they change between
+    revisions). Never the key."""
+    connection = services.intervals_status(token)
+    status = None if connection is None else IntervalsStatusOut.model_validate(connection, from_attributes=True)
+    return b'"connections":' + to_json({"intervals": status.model_dump(mode="json") if status else None})
+
+
+@bp.put("/plans/<token:token>/connections/intervals")
+@manage_limit
+def connect_intervals(token: str) -> tuple[str, int]:
+    """Link the plan to the runner's intervals.icu calendar (and through it Garmin Connect's)."""
+    services.connect_intervals(token, _parse(IntervalsConnectionModel), urls.base())
+    return "", 204
+
+
+@bp.delete("/plans/<token:token>/connections/intervals")
+@manage_limit
+def disconnect_intervals(token: str) -> tuple[str, int]:
+    """Unlink it: the worker's next pass removes our events from that calendar and deletes the key."""
+    services.disconnect_intervals(token)
+    return "", 204
+
+
+@bp.errorhandler(services.IntervalsUnavailable)
+def _intervals_down(error: services.IntervalsUnavailable) -> Response:
+    wait = str(round(error.retry_after)) if error.retry_after else "60"
+    return problem(503, "intervals.icu did not answer, so the key could not be checked and nothing was saved. "
+                        "Please try again in a minute.", headers={"Retry-After": wait})
 
 
 @bp.get("/plans/<token:token>/sessions")

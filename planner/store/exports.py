@@ -14,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Result, and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from .models import PlanRecord, RenderedExport, utcnow
 from .revisions import as_utc
+from .transactions import rowcount, write_lock
 
 
 class PlanNotFound(LookupError):
@@ -41,12 +42,6 @@ class Body:
     def __post_init__(self) -> None:
         if not self.etag:
             object.__setattr__(self, "etag", hashlib.sha256(self.body).hexdigest())
-
-
-def write_lock() -> None:
-    """Start the session's transaction as a writer: SQLite takes its write lock up front (BEGIN
-    IMMEDIATE, see sqlite.py), so two writers never deadlock upgrading a read lock."""
-    db.session.connection(execution_options={"planner_write": True})
 
 
 Fresh = str | Callable[[str], bool]  # the variant wanted, or a test of a stored one
@@ -193,12 +188,6 @@ def _store(plan_id: int, revision: int, variant: str, body: Body) -> None:
     ))
     if not updated:
         db.session.execute(insert(RenderedExport).values(plan_id=plan_id, kind=body.kind, **values))
-
-
-def rowcount(result: Result[*tuple[Any, ...]]) -> int:
-    """Rows an UPDATE matched: Session.execute is typed as returning a plain Result, but a Core DML
-    statement always yields a CursorResult, which carries the count."""
-    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
 __all__ = ["Body", "PlanNotFound", "bytes_of", "rowcount", "stamp", "utcnow", "write_lock"]

@@ -114,3 +114,59 @@ class RenderedExport(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[bytes] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(String(64))
     last_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IntervalsConnection(db.Model):  # type: ignore[name-defined,misc]
+    """A plan linked to the runner's intervals.icu calendar: the athlete, the API key (encrypted,
+    sync/keys.py) and how the last sync went.
+
+    Disconnecting, rotating the token or deleting the plan detaches the row (`plan_id` NULL, `retiring`):
+    the worker then removes our events from the runner's calendar and deletes the row, key and all.
+    """
+
+    __tablename__ = "intervals_connections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"), nullable=True,
+                                                unique=True)
+    athlete_id: Mapped[str] = mapped_column(String(64))
+    base_url: Mapped[str] = mapped_column(String(300))  # where the plan's page is, for the events' links
+    secret: Mapped[bytes] = mapped_column(LargeBinary)  # the API key, Fernet-encrypted
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, ok, broken
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # why the last sync failed, in words
+    last_sync: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    retiring: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A worker's claim: no other worker sends this connection until it has passed.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IntervalsEvent(db.Model):  # type: ignore[name-defined,misc]
+    """Which intervals.icu event holds which session, and the digest of what was sent. A row is
+    written before its event is sent (event_id NULL until intervals.icu answers), so every event we
+    may have made is known, even after a crash."""
+
+    __tablename__ = "intervals_events"
+
+    connection_id: Mapped[int] = mapped_column(ForeignKey("intervals_connections.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), primary_key=True)  # the session's UID, also its external_id
+    day: Mapped[date] = mapped_column(Date)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: sent, answer not yet stored
+
+
+class OutboxJob(db.Model):  # type: ignore[name-defined,misc]
+    """Work for the worker, written in the same transaction as the revision that calls for it. Jobs
+    of one connection fold together: a pass sends the plan's latest revision and clears them all."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("intervals_connections.id", ondelete="CASCADE"),
+                                               index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # connect, revision, retire
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from ..engine import Plan, Session
 from ..exports.ical import same_day_offsets
 from ..extensions import db
-from . import codec
+from . import codec, outbox
 from .models import PlanRecord, PlanRevision, SessionVersion
 
 CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED = (
@@ -129,6 +129,7 @@ def add(record: PlanRecord, number: int, plan: Plan, stamps: dict[str, Stamp], *
         plan_id=record.id, number=number, reason=reason, rules_version=plan.rules_version, as_of=as_of,
         day=day, decision=decision, created_at=moment, body=encode(plan, stamps),
     ))
+    outbox.enqueue(record.id)  # the plan's intervals.icu calendar follows, in this same transaction
 
 
 def latest(record: PlanRecord) -> PlanRevision | None:

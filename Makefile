@@ -1,4 +1,4 @@
-# `make run`: install, migrate and serve on http://127.0.0.1:8000.
+# `make run`: install, migrate, serve on http://127.0.0.1:8000 and run the sync worker beside it.
 # `make test`: install test tools, lint, type-check, run the suite on SQLite and then PostgreSQL.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -42,8 +42,10 @@ lock: $(VENV)/.dev
 	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 	$(PIP_COMPILE) --constraint requirements-dev.lock --output-file requirements.lock requirements.txt
 
+# The worker (intervals.icu syncs) runs beside gunicorn and stops with it.
 run: $(VENV)/.runtime
 	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Browser tests use Debian's Chromium; as root, install it when missing. Tests skip, saying why, without it.

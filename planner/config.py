@@ -109,12 +109,14 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": None,
         # intervals.icu (sync/): where its API is, the key that encrypts the runners' API keys, and the
         # worker's pace: a claim lasts SYNC_LEASE_SECONDS, a failed pass waits SYNC_BACKOFF_SECONDS doubling
-        # (up to an hour), a call is retried after INTERVALS_RETRY_SECONDS doubling, an idle worker polls.
+        # (up to an hour), a call is retried after INTERVALS_RETRY_SECONDS doubling and times out after
+        # INTERVALS_TIMEOUT_SECONDS without an answer, an idle worker polls every WORKER_POLL_SECONDS.
         "INTERVALS_API_URL": (os.environ.get("INTERVALS_API_URL", "").strip() or "https://intervals.icu").rstrip("/"),
         "CONNECTION_KEY": connection_key(instance_path),
         "SYNC_LEASE_SECONDS": _seconds("SYNC_LEASE_SECONDS", 300),
         "SYNC_BACKOFF_SECONDS": _seconds("SYNC_BACKOFF_SECONDS", 30),
         "INTERVALS_RETRY_SECONDS": _seconds("INTERVALS_RETRY_SECONDS", 1),
+        "INTERVALS_TIMEOUT_SECONDS": _seconds("INTERVALS_TIMEOUT_SECONDS", 20),
         "WORKER_POLL_SECONDS": _seconds("WORKER_POLL_SECONDS", 2),
     }
 

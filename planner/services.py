@@ -506,7 +506,9 @@ def connect_intervals(token: str, model: IntervalsConnectionModel, base_url: str
     first sync. A plan linked to another athlete before has that link retired (its events removed)."""
     _find(token)
     db.session.rollback()  # no transaction held open across the call
-    check = Client(current_app.config["INTERVALS_API_URL"], model.athlete_id, model.api_key, attempts=1)
+    config = current_app.config
+    check = Client(config["INTERVALS_API_URL"], model.athlete_id, model.api_key, attempts=1,
+                   timeout=float(config["INTERVALS_TIMEOUT_SECONDS"]))
     try:
         check.athlete()
     except Refused:
@@ -520,7 +522,7 @@ def connect_intervals(token: str, model: IntervalsConnectionModel, base_url: str
     except IntervalsError:
         raise IntervalsUnavailable(None) from None
     record = _find(token, for_update=True)
-    secret = keys.cipher(current_app.config["CONNECTION_KEY"]).encrypt(model.api_key.encode())
+    secret = keys.cipher(config["CONNECTION_KEY"]).encrypt(model.api_key.encode())
     connection = _connection(record.id)
     if connection is not None and connection.athlete_id != model.athlete_id:
         outbox.retire(connection)

@@ -52,21 +52,31 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
-@pytest.fixture
-def app(_database: str) -> Iterator[Flask]:
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": _database,
+def make_app(database: str, **config: object) -> Flask:
+    """The app as the tests use it: the test database, no rate limits, no CSRF, a fixed host name."""
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": database,
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "planner.test", "TRUSTED_HOSTS": ["planner.test", "localhost"],
+        **config,
     })
-    yield app
+
+
+def empty_tables(app: Flask) -> None:
     with app.app_context():
         with db.engine.begin() as connection:
             for table in TABLES:
                 connection.execute(text(f"DELETE FROM {table}"))
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(_database: str) -> Iterator[Flask]:
+    app = make_app(_database)
+    yield app
+    empty_tables(app)
 
 
 @pytest.fixture

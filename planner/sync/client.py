@@ -18,7 +18,7 @@ from typing import Any
 import requests
 
 REQUESTS_PER_SECOND = 8.0  # intervals.icu allows about 10 a second; keep a margin
-TIMEOUT = (5.0, 20.0)  # connect, read (seconds)
+TIMEOUT = 20.0  # seconds to connect, and then between bytes of the answer
 CHUNK = 50  # events per bulk request
 
 
@@ -72,6 +72,7 @@ class Client:
     attempts: int = 4  # tries per call
     backoff: float = 1.0  # seconds before the second try, doubling after
     max_wait: float = 60.0  # the longest Retry-After honoured inside a call
+    timeout: float = TIMEOUT
     calls: int = 0  # HTTP requests made, retries included
     pace: Pace = field(default_factory=lambda: PACE)
     session: requests.Session = field(default_factory=requests.Session)
@@ -112,7 +113,7 @@ class Client:
             self.pace.wait()
             self.calls += 1
             try:
-                response = self.session.request(method, self.base_url + path, timeout=TIMEOUT, **kwargs)
+                response = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
             except requests.RequestException:
                 failure = Unavailable("intervals.icu did not answer in time.")
             else:

@@ -127,8 +127,10 @@ class Worker:
 
     def _client(self, connection: IntervalsConnection) -> Client:
         key = cipher(current_app.config["CONNECTION_KEY"]).decrypt(connection.secret).decode()
-        return Client(current_app.config["INTERVALS_API_URL"], connection.athlete_id, key,
-                      backoff=float(current_app.config["INTERVALS_RETRY_SECONDS"]))
+        config = current_app.config
+        return Client(config["INTERVALS_API_URL"], connection.athlete_id, key,
+                      backoff=float(config["INTERVALS_RETRY_SECONDS"]),
+                      timeout=float(config["INTERVALS_TIMEOUT_SECONDS"]))
 
     def _push(self, connection: IntervalsConnection, client: Client, claim: outbox.Claim, result: Pass) -> None:
         record = db.session.get(PlanRecord, connection.plan_id)

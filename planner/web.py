@@ -25,6 +25,7 @@ from .engine.plan import Plan, Week
 from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
+from .pictures import exercise_picture
 from .schemas import CheckInModel, IntervalsConnectionModel, MorningModel, PlanRequestModel, field_errors
 from .store import exports, revisions
 from .store.exports import Body
@@ -32,6 +33,8 @@ from .store.models import IntervalsConnection
 from .uploads import activity_file, too_large
 
 bp = Blueprint("web", __name__)
+# A global, not page context: the exercise card is a macro in macros.html, imported without context.
+bp.add_app_template_global(exercise_picture)
 
 CHECKBOXES = ("morning_after_worse",)
 REQUIRED = "This field is required."

@@ -49,6 +49,36 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
 
 CATALOGUE_BY_ID = {entry.id: entry for entry in CATALOGUE}
 
+# What the body does from the start of each exercise to its end, in a sentence: the words beside (and
+# the alt text of) each exercise's drawing, so a runner who cannot see the picture reads the same movement.
+MOVEMENTS: dict[str, str] = {
+    "isometric_bridge_hold": "Lying on your back with your knees bent to a right angle: dig your heels in, "
+                             "lift your hips just off the floor, then hold still.",
+    "glute_march": "Lying on your back with your hips lifted in a bridge: lift one foot off the floor without "
+                   "letting the hips drop, put it down, then lift the other.",
+    "single_leg_bridge": "Lying on your back with one knee bent and the other leg straight: push through the bent "
+                         "leg's heel to lift your hips until your shoulders, hips and knee line up, the straight "
+                         "leg in line with your body.",
+    "single_leg_hamstring_catch": "Standing on one leg with the other leg lifted behind you: let it swing down "
+                                  "and forward, then stop it, nearly straight, before the hip bends far.",
+    "hip_abduction": "Lying on your side with your legs straight and together: lift the top leg a little way, "
+                     "slightly behind you, then lower it slowly.",
+    "pelvic_control": "Standing on one leg with your hands on your hips: lift the other knee to hip height while "
+                      "your pelvis stays level and your body stays upright.",
+    "swiss_ball_hamstring_curl": "Lying on your back with your heels on a ball and your hips lifted, legs "
+                                 "straight: bend your knees to roll the ball in toward you, keeping the hips up, "
+                                 "then roll it out again slowly.",
+    "runners_arabesque": "Leaning forward on one leg with the other leg reaching back: drive back up to standing "
+                         "tall, bringing that knee up in front as in a running stride.",
+    "single_leg_romanian_deadlift": "Standing on one leg with the knee soft: hinge forward with a flat back, "
+                                    "your other leg reaching straight back and your hands toward the floor, "
+                                    "then stand back up.",
+    "a_skip": "Standing tall: drive one knee up to hip height with the opposite arm forward as the other foot "
+              "skips lightly off the floor, then land and switch legs.",
+    "bounding": "Pushing off the back foot with the front knee driving forward: spring forward in a short, low "
+                "bound and land softly on that foot, knee slightly bent.",
+}
+
 HEAVY_CUE = (
     "Heavy and slow: 3 seconds up, 3 seconds down. Heavy means a load you could lift only a few more times; "
     "add load when the last reps of 3 × 8-10 feel easy and pain stays within your ceiling, in a week your "

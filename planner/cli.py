@@ -36,6 +36,8 @@ def register(app: Flask) -> None:
         from .sync.worker import Worker
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
-        passes = Worker(app).run(once=once)
+        running = Worker(app)
+        running.stop_on_signals()
+        passes = running.run(once=once)
         if once:
             click.echo(f"{len(passes)} pass{'' if len(passes) == 1 else 'es'} done")

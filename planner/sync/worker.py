@@ -65,11 +65,13 @@ class Worker:
     def stop(self, _signal: int = 0, _frame: FrameType | None = None) -> None:
         self.stopping.set()
 
+    def stop_on_signals(self) -> None:
+        """SIGTERM or SIGINT stop the worker once the pass in flight is done (the command's main thread)."""
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+
     def run(self, *, once: bool = False) -> list[Pass]:
-        """Pass after pass until stopped (SIGTERM or SIGINT finish the request in flight first)."""
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, self.stop)
-            signal.signal(signal.SIGINT, self.stop)
+        """Pass after pass until stopped; `once`: until nothing is due."""
         passes: list[Pass] = []
         with self.app.app_context():
             while not self.stopping.is_set():

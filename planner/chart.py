@@ -44,6 +44,13 @@ def _slots(plot_w: float, weeks: int) -> tuple[float, float]:
     return slot, max(slot * 0.72, 1.5)
 
 
+def _labelled(weeks: int) -> set[int]:
+    """The indexes of the weeks whose number is written under the axis: all of up to 12 weeks, else every
+    second or fourth, and always the last, which takes the place of one written too close before it."""
+    every = 1 if weeks <= 12 else 2 if weeks <= 24 else 4
+    return {i for i in range(0, weeks, every) if i == 0 or weeks - 1 - i >= every} | {weeks - 1}
+
+
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -89,7 +96,7 @@ def weekly_minutes_svg(plan: Plan, *, current_week: int | None = None) -> str:
     parts.append(f'<text x="{LEFT - 6}" y="{TOP - 10}" text-anchor="end" font-size="12" fill="#374151">'
                  'min</text>')
     # Bars: one per week; a settle week (no running) shows as a thin stub so it is still seen.
-    label_every = 1 if len(weeks) <= 12 else 2 if len(weeks) <= 24 else 4
+    labelled = _labelled(len(weeks))
     for index, week in enumerate(weeks):
         x = LEFT + index * slot + (slot - bar_w) / 2
         height = plot_h * week.running_minutes / top_value
@@ -106,7 +113,7 @@ def weekly_minutes_svg(plan: Plan, *, current_week: int | None = None) -> str:
                          'stroke-dasharray="4 3"/>')
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{TOP - 4}" text-anchor="middle" font-size="11" '
                          'fill="#111827" font-weight="700">now</text>')
-        if index % label_every == 0 or week.number == len(weeks):
+        if index in labelled:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{base_y + 16}" text-anchor="middle" '
                          f'font-size="12" fill="#374151">{week.number}</text>')
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base_y}" y2="{base_y}" '
@@ -152,6 +159,7 @@ class Scores(Protocol):
 # weeks on either side and the pain scale is inset by as much, so a Monday, a Sunday, a 0 and a 10 all
 # sit inside it.
 MARKER = 4.5  # half the size of a marker
+DURING_RADIUS = 3.5
 PAIN_MAX = 10
 WEEKS_WIDTH = WIDTH - LEFT - RIGHT
 PAIN_RIGHT = 30
@@ -279,9 +287,9 @@ def pain_chart_svg(plan: Plan, checkins: Sequence[Scores], *, ceiling: int) -> s
         parts.append(f'<text x="{area.right + 6}" y="{y + 4:.1f}" font-size="12" fill="{INK}">{score}</text>')
     parts.append(f'<text x="{area.right + 6}" y="{area.top - 10}" font-size="12" fill="{INK}">pain</text>')
     # Week numbers along the bottom, thinned as in the minutes chart.
-    label_every = 1 if len(weeks) <= 12 else 2 if len(weeks) <= 24 else 4
+    labelled = _labelled(len(weeks))
     for index, week in enumerate(weeks):
-        if index % label_every == 0 or week.number == len(weeks):
+        if index in labelled:
             parts.append(f'<text x="{WEEKS_LEFT + (index + 0.5) * slot:.1f}" y="{area.bottom + 16}" '
                          f'text-anchor="middle" font-size="12" fill="{INK}">{week.number}</text>')
     parts.append(f'<line x1="{area.left}" x2="{area.right}" y1="{area.bottom}" y2="{area.bottom}" '
@@ -292,8 +300,10 @@ def pain_chart_svg(plan: Plan, checkins: Sequence[Scores], *, ceiling: int) -> s
     ceiling_y = pain_y(ceiling)
     parts.append(f'<line class="ceiling" x1="{area.left}" x2="{area.right}" y1="{ceiling_y:.1f}" '
                  f'y2="{ceiling_y:.1f}" stroke="{CEILING_COLOUR}" stroke-width="1.5" stroke-dasharray="6 4"/>')
-    parts.append(f'<text x="{area.left + 4}" y="{ceiling_y - 5:.1f}" font-size="12" fill="{CEILING_COLOUR}" '
-                 f'stroke="#ffffff" stroke-width="3" paint-order="stroke">your ceiling: {ceiling}/10</text>')
+    # Its label at the right end, over the weeks ahead: the check-ins gather on the left.
+    parts.append(f'<text x="{area.right - 4}" y="{ceiling_y - 5:.1f}" text-anchor="end" font-size="12" '
+                 f'fill="{CEILING_COLOUR}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+                 f'your ceiling: {ceiling}/10</text>')
     # The scores: a morning square drawn first, so the day's circle shows inside it at the same score.
     for checkin, x in points:
         day = _day(checkin.date)
@@ -304,7 +314,7 @@ def pain_chart_svg(plan: Plan, checkins: Sequence[Scores], *, ceiling: int) -> s
                          f'stroke="{MORNING_COLOUR}" stroke-width="1.5">'
                          f'<title>The morning after {day}: {checkin.pain_next_morning}/10</title></rect>')
         y = pain_y(checkin.pain_during)
-        parts.append(f'<circle class="during" cx="{x:.2f}" cy="{y:.2f}" r="3" fill="{DURING_COLOUR}">'
+        parts.append(f'<circle class="during" cx="{x:.2f}" cy="{y:.2f}" r="{DURING_RADIUS}" fill="{DURING_COLOUR}">'
                      f'<title>{day}, during: {checkin.pain_during}/10</title></circle>')
     parts.extend(_pain_legend(area.bottom + 54))
     parts.append("</svg>")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.chart import MARKER, PAIN_PLOT, pain_chart_svg, weekly_minutes_svg
+from planner.chart import DURING_RADIUS, MARKER, PAIN_PLOT, pain_chart_svg, weekly_minutes_svg
 from planner.engine import CheckIn, Plan
 from tests.engine.engine_support import plan as make_plan
 
@@ -137,7 +137,17 @@ def test_every_marker_lies_inside_the_plot_area(scores: dict[int, tuple[int, int
     circles, squares = markers(parse(pain_chart_svg(PLAN, checkins, ceiling=ceiling)))
     assert len(circles) == len(checkins)
     assert len(squares) == sum(1 for c in checkins if c.pain_next_morning is not None)
-    for x, y, half in [(x, y, 3.0) for x, y in circles] + squares:
+    for x, y, half in [(x, y, DURING_RADIUS) for x, y in circles] + squares:
         assert half <= MARKER
         assert PAIN_PLOT.left <= x - half and x + half <= PAIN_PLOT.right
         assert PAIN_PLOT.top <= y - half and y + half <= PAIN_PLOT.bottom
+
+
+@given(st.integers(1, 80))
+def test_week_numbers_under_the_axis_never_crowd(weeks: int) -> None:
+    from planner.chart import _labelled
+
+    labelled = sorted(_labelled(weeks))
+    assert labelled[0] == 0 and labelled[-1] == weeks - 1  # the first and the last week are always named
+    gaps = {b - a for a, b in zip(labelled, labelled[1:], strict=False)}
+    assert not gaps or min(gaps) >= (1 if weeks <= 12 else 2)

@@ -219,7 +219,13 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def pain_summary(plan: Plan, checkins: Sequence[Scores], *, ceiling: int) -> str:
+def _spread(scores: list[int]) -> str:
+    """[1, 4] -> "from 1 to 4 out of 10"; [2, 2] -> "2 out of 10"."""
+    low, high = min(scores), max(scores)
+    return f"{low} out of 10" if low == high else f"from {low} to {high} out of 10"
+
+
+def pain_summary(checkins: Sequence[Scores], *, ceiling: int) -> str:
     """The chart in a few sentences, for the SVG's description (the table carries every score)."""
     ordered = sorted(checkins, key=lambda c: c.date)
     during = [c.pain_during for c in ordered]
@@ -227,11 +233,11 @@ def pain_summary(plan: Plan, checkins: Sequence[Scores], *, ceiling: int) -> str
     first, last = ordered[0], ordered[-1]
     words = [
         f"{len(ordered)} check-in{'s' if len(ordered) != 1 else ''} from {_day(first.date)} to {_day(last.date)}.",
-        f"Pain during: from {min(during)} to {max(during)} out of 10, {last.pain_during} at the latest.",
+        f"Pain during: {_spread(during)}, {last.pain_during} at the latest.",
     ]
     if mornings:
         waiting = len(ordered) - len(mornings)
-        words.append(f"Next morning: from {min(mornings)} to {max(mornings)} out of 10"
+        words.append(f"Next morning: {_spread(mornings)}"
                      + (f", {waiting} still to come." if waiting else "."))
     else:
         words.append("No next-morning score yet.")
@@ -262,7 +268,7 @@ def pain_chart_svg(plan: Plan, checkins: Sequence[Scores], *, ceiling: int) -> s
         f'aria-labelledby="pain-chart-title pain-chart-desc" xmlns="http://www.w3.org/2000/svg" '
         f'preserveAspectRatio="xMidYMid meet" font-family="inherit">',
         '<title id="pain-chart-title">Pain during and the next morning, with your running minutes</title>',
-        f'<desc id="pain-chart-desc">{escape(pain_summary(plan, [c for c, _ in points], ceiling=ceiling))}</desc>',
+        f'<desc id="pain-chart-desc">{escape(pain_summary([c for c, _ in points], ceiling=ceiling))}</desc>',
     ]
     # The minutes: light bars on the left axis, placed as in the minutes chart.
     for index, week in enumerate(weeks):

@@ -114,7 +114,8 @@ def test_legend_title_and_description_in_words() -> None:
     assert {"Pain during", "Next morning", "Running minutes", "Your ceiling"} <= texts
     desc = root.findtext(f"{SVG}desc") or ""
     assert desc.startswith(f"2 check-ins from {days[0].day} {days[0]:%b} to {days[1].day} {days[1]:%b}.")
-    assert "Next morning: from 1 to 1 out of 10, 1 still to come." in desc
+    assert "Pain during: from 2 to 5 out of 10, 5 at the latest." in desc
+    assert "Next morning: 1 out of 10, 1 still to come." in desc
     assert "Your ceiling is 3/10; 1 check-in went above it." in desc
 
 

@@ -151,7 +151,7 @@ def test_the_chart_on_a_phone_fits_and_passes_axe(browser, base_url, problems, c
     chart = page.locator("svg.pain-chart")
     chart.scroll_into_view_if_needed()
     assert chart.is_visible()
-    box, card = chart.bounding_box(), page.locator(".history-card").bounding_box()
+    box, card = chart.bounding_box(), page.locator(".pain-card").bounding_box()
     assert box["width"] > 250 and box["x"] >= card["x"] and box["x"] + box["width"] <= card["x"] + card["width"]
     assert box["x"] + box["width"] <= PHONE["width"]
     _no_horizontal_scroll(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import groupby
@@ -19,7 +20,7 @@ from werkzeug.wrappers import Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import serve, services, urls
-from .chart import PHASE_COLOURS, weekly_minutes_svg
+from .chart import PHASE_COLOURS, Scores, pain_chart_svg, week_number, weekly_minutes_svg
 from .engine.build import next_monday
 from .engine.plan import Plan, Week
 from .engine.screening import RED_FLAGS
@@ -35,6 +36,14 @@ from .uploads import activity_file, too_large
 bp = Blueprint("web", __name__)
 # A global, not page context: the exercise card is a macro in macros.html, imported without context.
 bp.add_app_template_global(exercise_picture)
+bp.add_app_template_global(week_number, "pain_week")
+
+
+@bp.app_template_global("pain_chart_svg")
+def pain_chart(plan: Plan, checkins: Sequence[Scores]) -> Markup:
+    """The pain chart for templates/pain_chart.html, on any page that shows a plan's check-ins: the
+    ceiling is the plan's own (rule 4)."""
+    return Markup(pain_chart_svg(plan, checkins, ceiling=plan.ceiling))
 
 CHECKBOXES = ("morning_after_worse",)
 REQUIRED = "This field is required."

@@ -59,7 +59,7 @@ Put these workouts on a Garmin watch
    Windows: it shows up as a drive or a device named after the watch.
    macOS: modern watches need an MTP app (Android File Transfer, OpenMTP or MacDroid).
 2. Open the GARMIN folder on the watch, then the NewFiles folder inside it.
-3. Copy all the .fit files into GARMIN/NewFiles, schedule.fit too.
+3. Copy all the .fit files into GARMIN/NewFiles.
 4. Eject the watch and unplug it. It reads the files and moves them on its own.
 5. On the watch: Training (or Training & Planning) > Workouts. Each workout is named
    "RTR <date> Run <n>"; start it on that day.
@@ -80,8 +80,8 @@ SCHEDULE_HOWTO = """The watch's calendar
 --------------------
 
 schedule.fit places the runs of the next 4 weeks (from the day you downloaded this zip) on the
-watch's own training calendar, each on its day{at}. It points at the workout files by
-their IDs, so copy it together with them.
+watch's own training calendar, each on its day{at}. It points at the workout files
+by their IDs, so copy it together with them.
 
 Watches that honour it: Garmin watches that take FIT workouts and have a training calendar, such as
 Forerunner 255, 265, 955 and 965, fenix 6 and 7, epix, and Venu-class watches. A watch keeps about
@@ -355,7 +355,8 @@ def _readme(plan: Plan, runs: list[tuple[int, Session]], *, today: date,
             scheduled: list[tuple[Session, datetime]]) -> str:
     calendar = ""
     if scheduled:
-        at = f" at {plan.request.session_time:%H:%M}" if plan.request.session_time else ""
+        at = (f", at your session time ({plan.request.session_time:%H:%M}; after any rehab that day)"
+              if plan.request.session_time else "")
         calendar = "\n" + SCHEDULE_HOWTO.format(at=at)
     elif runs:
         calendar = (f"\nNo run falls between {today.isoformat()} and "

@@ -183,7 +183,7 @@ def test_no_runs_ahead_no_schedule_file(plan: Plan) -> None:
 def test_readme_says_how_the_schedule_works(timed_plan: Plan) -> None:
     readme = zip_entries(fit.workouts_zip(timed_plan, today=START))["README.txt"].decode("utf-8")
     assert "schedule.fit" in readme and "GARMIN/NewFiles" in readme
-    assert "next 4 weeks" in readme and "at 06:30" in readme
+    assert "next 4 weeks" in readme and "at your session time (06:30;" in readme
     assert "Forerunner 255, 265, 955 and 965" in readme and "vivoactive 3" in readme
     assert "about\n30 future entries" in readme or "about 30 future entries" in readme.replace("\n", " ")
     assert "could not test" in readme

@@ -76,7 +76,8 @@ old ones to avoid running an outdated session.
 Each step carries its cue: stop (walk home) if pain passes your limit or you start to limp.
 """
 
-SCHEDULE_HOWTO = """The watch's calendar
+SCHEDULE_HOWTO = """\
+The watch's calendar
 --------------------
 
 schedule.fit places the runs of the next 4 weeks (from the day you downloaded this zip) on the

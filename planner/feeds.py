@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, request
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -56,9 +57,28 @@ def table(token: str) -> WerkzeugResponse:
 
 @bp.get("/plans/<token:token>/garmin.zip")
 def garmin(token: str) -> WerkzeugResponse:
-    """One FIT workout per run session and a README on copying them to GARMIN/NewFiles."""
-    return stored(token, "garmin", "", lambda: _file(token, "garmin", fit.workouts_zip), "application/zip",
+    """One FIT workout per run session, the schedule of the next four weeks for the watch's calendar,
+    and a README on copying them to GARMIN/NewFiles. The schedule starts at the runner's today, so the
+    stored zip is kept per day: its variant is the plan's zone and that day."""
+
+    def fresh(variant: str) -> bool:
+        timezone, _, day = variant.partition(" ")
+        return bool(timezone) and services.today(timezone).isoformat() == day
+
+    return stored(token, "garmin", fresh, lambda: _garmin(token), "application/zip",
                   filename="return-to-run-garmin.zip")
+
+
+def _garmin(token: str) -> list[Body]:
+    plan = services.get(token)
+    timezone = plan.plan.request.timezone
+    today = services.today(timezone)
+    body = fit.workouts_zip(plan.plan, today=today)
+    # The bytes changed at the start of the runner's day as much as at the revision: a client asking
+    # If-Modified-Since with yesterday's copy must not be told it is current.
+    day_began = datetime.combine(today, time(0, 0), tzinfo=services.zone(timezone)).astimezone(UTC)
+    modified = max(plan.revision.created_at, day_began)
+    return [Body("garmin", body, modified, etag=_link_etag(token, body), variant=f"{timezone} {today}")]
 
 
 def _file(token: str, kind: str, render: Callable[[Plan], bytes]) -> list[Body]:

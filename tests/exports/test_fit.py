@@ -137,6 +137,11 @@ def zip_entries(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def workout_names(entries: dict[str, bytes]) -> list[str]:
+    """The workout files of a zip, in its order: every .fit but the schedule."""
+    return [n for n in entries if n.endswith(".fit") and n != fit.SCHEDULE_FILE]
+
+
 def runs_of(plan: Plan) -> list[Session]:
     return sorted((s for s in plan.sessions if s.kind is Kind.RUN), key=lambda s: s.date)
 
@@ -146,10 +151,10 @@ def runs_of(plan: Plan) -> list[Session]:
 @pytest.mark.parametrize("plan_fixture", ["walk_run_plan", "build_plan_km"])
 def test_every_file_in_the_zip_decodes_to_its_session(plan_fixture: str, request: pytest.FixtureRequest) -> None:
     plan: Plan = request.getfixturevalue(plan_fixture)
-    entries = zip_entries(fit.workouts_zip(plan))
+    entries = zip_entries(fit.workouts_zip(plan, today=TODAY))
     runs = runs_of(plan)
-    fit_names = [n for n in entries if n.endswith(".fit")]
-    assert set(entries) == {"README.txt", *fit_names}
+    fit_names = workout_names(entries)
+    assert set(entries) == {"README.txt", fit.SCHEDULE_FILE, *fit_names}
     assert len(fit_names) == len(runs)
     assert fit_names == sorted(fit_names)  # the order in the zip is the plan's order
     serials = set()
@@ -166,7 +171,7 @@ def test_every_file_in_the_zip_decodes_to_its_session(plan_fixture: str, request
 def test_names_sort_by_date_past_run_99() -> None:
     """Zero-padded run numbers behind an ISO date: a plain sort is the plan's order."""
     plan = make_plan(weekly_volume=40, current_pain=1, runs_per_week=6)
-    names = [n for n in zip_entries(fit.workouts_zip(plan)) if n.endswith(".fit")]
+    names = workout_names(zip_entries(fit.workouts_zip(plan, today=TODAY)))
     dates = [NAME.match(n).group(1) for n in names]  # type: ignore[union-attr]
     assert dates == sorted(dates)
     assert sorted(names) == names
@@ -217,8 +222,8 @@ def test_continuous_easy_run_is_one_timed_step(build_plan_km: Plan) -> None:
 
 
 def test_same_plan_same_bytes(walk_run_plan: Plan) -> None:
-    first = fit.workouts_zip(walk_run_plan)
-    assert first == fit.workouts_zip(walk_run_plan)
+    first = fit.workouts_zip(walk_run_plan, today=TODAY)
+    assert first == fit.workouts_zip(walk_run_plan, today=TODAY)
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert {info.date_time for info in archive.infolist()} == {fit.ZIP_DATE}
 
@@ -243,19 +248,19 @@ def test_only_runs_become_workouts(walk_run_plan: Plan) -> None:
     run = runs_of(walk_run_plan)[1]
     name, data = fit.session_file(walk_run_plan, run.uid) or ("", b"")
     assert name == f"{run.date.isoformat()}-run-02.fit"
-    assert data == zip_entries(fit.workouts_zip(walk_run_plan))[name]
+    assert data == zip_entries(fit.workouts_zip(walk_run_plan, today=TODAY))[name]
 
 
 # -- README ---------------------------------------------------------------------------------------
 
 def test_every_zip_says_how_to_copy_to_new_files(build_plan_km: Plan) -> None:
-    readme = zip_entries(fit.workouts_zip(build_plan_km))["README.txt"].decode("utf-8")
+    readme = zip_entries(fit.workouts_zip(build_plan_km, today=TODAY))["README.txt"].decode("utf-8")
     assert "GARMIN/NewFiles" in readme
     assert f"{len(runs_of(build_plan_km))} run workouts" in readme
 
 
 def test_settle_weeks_give_a_readme_only_zip(settle_plan: Plan) -> None:
-    entries = zip_entries(fit.workouts_zip(settle_plan))
+    entries = zip_entries(fit.workouts_zip(settle_plan, today=TODAY))
     assert list(entries) == ["README.txt"]
     readme = entries["README.txt"].decode("utf-8")
     assert "no run workouts yet" in readme
@@ -265,7 +270,7 @@ def test_settle_weeks_give_a_readme_only_zip(settle_plan: Plan) -> None:
 def test_referral_gives_a_readme_only_zip() -> None:
     plan = make_plan(weekly_volume=20, current_pain=2, red_flags=("night_pain",))
     assert plan.status is not Status.PLAN and not plan.weeks
-    entries = zip_entries(fit.workouts_zip(plan))
+    entries = zip_entries(fit.workouts_zip(plan, today=TODAY))
     assert list(entries) == ["README.txt"]
     readme = entries["README.txt"].decode("utf-8")
     assert "referral" in readme
@@ -276,10 +281,9 @@ def test_referral_gives_a_readme_only_zip() -> None:
 
 def test_every_workout_file_carries_the_disclaimer(walk_run_plan: Plan) -> None:
     """In the workout message's wkt_description (FIT profile field 17), read back by both decoders."""
-    entries = zip_entries(fit.workouts_zip(walk_run_plan))
-    for name, data in entries.items():
-        if not name.endswith(".fit"):
-            continue
+    entries = zip_entries(fit.workouts_zip(walk_run_plan, today=TODAY))
+    for name in workout_names(entries):
+        data = entries[name]
         (workout,) = garmin_decode(data)["workout_mesgs"]
         assert workout["wkt_description"] == DISCLAIMER, name
         (frame,) = [f for f in fitdecode_messages(data) if f.name == "workout"]
@@ -290,5 +294,5 @@ def test_every_workout_file_carries_the_disclaimer(walk_run_plan: Plan) -> None:
 @pytest.mark.parametrize("plan_fixture", ["walk_run_plan", "settle_plan"])
 def test_every_zip_readme_carries_the_disclaimer(plan_fixture: str, request: pytest.FixtureRequest) -> None:
     plan: Plan = request.getfixturevalue(plan_fixture)
-    readme = zip_entries(fit.workouts_zip(plan))["README.txt"].decode("utf-8")
+    readme = zip_entries(fit.workouts_zip(plan, today=TODAY))["README.txt"].decode("utf-8")
     assert DISCLAIMER in readme

@@ -309,3 +309,34 @@ def test_a_watch_file_fills_the_check_in(browser, base_url, problems, client, cl
     assert "min running" in history and "m climbing" in history
     assert [f"{v['id']} at {v['nodes'][0]['target']}" for v in found] == []
     assert _unexpected(problems) == []
+
+
+def test_the_garmin_zip_from_the_page_carries_the_watch_calendar(browser, base_url, problems, client) -> None:
+    """On a phone: the page says what schedule.fit does, and the zip its link downloads holds it."""
+    import io
+    import zipfile
+
+    from garmin_fit_sdk import Decoder, Stream
+
+    start = date.today() - timedelta(days=date.today().weekday())
+    created = client.post("/api/v1/plans", json={"weekly_volume": 20, "current_pain": 2,
+                                                 "start_date": start.isoformat()})
+    assert created.status_code == 201, created.json
+    page = _page(browser, problems, PHONE)
+    page.goto(f"{base_url}/plans/{created.json['token']}#watch")
+    garmin = page.locator("dl.watch dd").first
+    assert "schedule.fit" in garmin.inner_text() and "next 4 weeks" in garmin.inner_text()
+    assert page.get_by_text("the next 4 weeks for the watch's calendar").is_visible()
+    _no_horizontal_scroll(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("dl.watch").screenshot(path=str(SHOTS / "plan-phone-watch.png"))
+    page.locator(".file-links").screenshot(path=str(SHOTS / "plan-phone-files.png"))
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Garmin workouts (.zip)").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        data = archive.read("schedule.fit")
+        assert "schedule.fit" in archive.read("README.txt").decode()
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(io.BytesIO(data).getvalue()))).read()
+    assert errors == [] and messages["schedule_mesgs"]
+    assert _unexpected(problems) == []

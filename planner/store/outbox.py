@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, literal, or_, select, update
 
 from ..extensions import db
 from .models import IntervalsConnection, OutboxJob, utcnow
-from .transactions import rowcount, write_lock
+from .transactions import rowcount, write_lock, writing
 
 REVISION, CONNECT, RETIRE = "revision", "connect", "retire"
 MAX_BACKOFF = timedelta(hours=1)
@@ -56,6 +56,7 @@ def retire(connection: IntervalsConnection) -> None:
 def claim(owner: str, lease: timedelta, now: datetime | None = None) -> Claim | None:
     """Lease the next connection with a job due, or None; commits either way."""
     now = now or utcnow()
+    db.session.rollback()
     write_lock()
     due = select(OutboxJob.connection_id).where(OutboxJob.due_at <= now)
     candidate = db.session.scalars(
@@ -79,22 +80,22 @@ def claim(owner: str, lease: timedelta, now: datetime | None = None) -> Claim | 
 
 def renew(claim: Claim, owner: str, lease: timedelta) -> bool:
     """Extend the lease; False when it was lost (it ran out and another worker took the connection)."""
-    held = rowcount(db.session.execute(
-        update(IntervalsConnection)
-        .where(IntervalsConnection.id == claim.connection_id, IntervalsConnection.lease_owner == owner)
-        .values(lease_until=utcnow() + lease)))
-    db.session.commit()
+    with writing():
+        held = rowcount(db.session.execute(
+            update(IntervalsConnection)
+            .where(IntervalsConnection.id == claim.connection_id, IntervalsConnection.lease_owner == owner)
+            .values(lease_until=utcnow() + lease)))
     return held == 1
 
 
 def done(claim: Claim, *, status: str = "ok", error: str | None = None) -> None:
     """The pass answered every job up to the claim's last: clear them and release the lease."""
-    db.session.execute(delete(OutboxJob).where(OutboxJob.connection_id == claim.connection_id,
-                                               OutboxJob.id <= claim.last_job))
-    db.session.execute(update(IntervalsConnection).where(IntervalsConnection.id == claim.connection_id)
-                       .values(lease_until=None, lease_owner=None, status=status, error=error,
-                               last_sync=utcnow() if status == "ok" else IntervalsConnection.last_sync))
-    db.session.commit()
+    with writing():
+        db.session.execute(delete(OutboxJob).where(OutboxJob.connection_id == claim.connection_id,
+                                                   OutboxJob.id <= claim.last_job))
+        db.session.execute(update(IntervalsConnection).where(IntervalsConnection.id == claim.connection_id)
+                           .values(lease_until=None, lease_owner=None, status=status, error=error,
+                                   last_sync=utcnow() if status == "ok" else IntervalsConnection.last_sync))
 
 
 def later(claim: Claim, error: str, base: timedelta, retry_after: float | None) -> datetime:
@@ -103,15 +104,15 @@ def later(claim: Claim, error: str, base: timedelta, retry_after: float | None) 
     if retry_after is not None:
         wait = max(wait, timedelta(seconds=retry_after))
     due: datetime = utcnow() + wait
-    db.session.execute(update(OutboxJob).where(OutboxJob.connection_id == claim.connection_id)
-                       .values(due_at=due, attempts=claim.attempts + 1))
-    db.session.execute(update(IntervalsConnection).where(IntervalsConnection.id == claim.connection_id)
-                       .values(lease_until=None, lease_owner=None, error=error))
-    db.session.commit()
+    with writing():
+        db.session.execute(update(OutboxJob).where(OutboxJob.connection_id == claim.connection_id)
+                           .values(due_at=due, attempts=claim.attempts + 1))
+        db.session.execute(update(IntervalsConnection).where(IntervalsConnection.id == claim.connection_id)
+                           .values(lease_until=None, lease_owner=None, error=error))
     return due
 
 
 def forget(connection_id: int) -> None:
     """A retired connection whose events are gone (or can no longer be reached): delete it and its key."""
-    db.session.execute(delete(IntervalsConnection).where(IntervalsConnection.id == connection_id))
-    db.session.commit()
+    with writing():
+        db.session.execute(delete(IntervalsConnection).where(IntervalsConnection.id == connection_id))

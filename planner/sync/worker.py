@@ -29,6 +29,7 @@ from .. import services
 from ..extensions import db
 from ..store import outbox
 from ..store.models import IntervalsConnection, IntervalsEvent, PlanRecord
+from ..store.transactions import writing
 from . import events
 from .client import CHUNK, Client, IntervalsError, NotFound, Refused, Unavailable
 from .keys import InvalidToken, cipher
@@ -144,28 +145,30 @@ class Worker:
         known = {row.uid: row for row in _rows(connection.id)}
         sending = [w for uid, w in wanted.items() if uid not in known or known[uid].digest != w.digest]
         dropping = [uid for uid, row in known.items() if uid not in wanted and row.day >= today]
+        db.session.rollback()  # no read transaction held across the requests
         for chunk in _chunks(sending, CHUNK):
-            for item in chunk:  # written ahead: a crash after the request leaves them to be sent again
-                row = known.get(item.uid)
-                if row is None:
-                    row = known[item.uid] = IntervalsEvent(connection_id=connection.id, uid=item.uid, day=item.day)
-                    db.session.add(row)
-                    result.created += 1
-                else:
-                    result.updated += 1
-                row.day, row.digest = item.day, None
-            db.session.commit()
+            with writing():  # written ahead: a crash after the request leaves them to be sent again
+                for item in chunk:
+                    row = known.get(item.uid)
+                    if row is None:
+                        row = known[item.uid] = IntervalsEvent(connection_id=connection.id, uid=item.uid,
+                                                               day=item.day)
+                        db.session.add(row)
+                        result.created += 1
+                    else:
+                        result.updated += 1
+                    row.day, row.digest = item.day, None
             answered = {a.get("external_id"): a.get("id") for a in client.upsert([i.payload for i in chunk])}
-            for item in chunk:
-                row = known[item.uid]
-                row.event_id, row.digest = answered.get(item.uid, row.event_id), item.digest
-            db.session.commit()
+            with writing():
+                for item in chunk:
+                    row = known[item.uid]
+                    row.event_id, row.digest = answered.get(item.uid, row.event_id), item.digest
             self._renew(claim)
         if dropping:
             client.delete(dropping)
-            db.session.execute(delete(IntervalsEvent).where(IntervalsEvent.connection_id == connection.id,
-                                                            IntervalsEvent.uid.in_(dropping)))
-            db.session.commit()
+            with writing():
+                db.session.execute(delete(IntervalsEvent).where(IntervalsEvent.connection_id == connection.id,
+                                                                IntervalsEvent.uid.in_(dropping)))
             result.deleted = len(dropping)
 
     def _retire(self, connection: IntervalsConnection, client: Client, result: Pass) -> None:

@@ -303,6 +303,7 @@ class RequestOut(_Out):
     timezone: str
     session_time: time | None
     name: str | None
+    nudges: bool = True
 
     @field_serializer("session_time")
     def _hh_mm(self, value: time | None) -> str | None:

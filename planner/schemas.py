@@ -97,6 +97,8 @@ class PlanRequestModel(BaseModel):
     timezone: str = Field(default="UTC", max_length=64, description="IANA time zone name.")
     session_time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     name: Text | None = Field(default=None, max_length=80)
+    nudges: bool = Field(default=True, description="The morning after each run, a short calendar event asking "
+                                                   "how it felt, linking to the one-tap check-in.")
 
     @field_validator("easy_pace")
     @classmethod
@@ -162,6 +164,7 @@ class PlanRequestModel(BaseModel):
             timezone=self.timezone,
             session_time=time.fromisoformat(self.session_time) if self.session_time else None,
             name=self.name,
+            nudges=self.nudges,
         )
 
 
@@ -323,6 +326,7 @@ class RequestOut(_Out):
     timezone: str
     session_time: time | None
     name: str | None
+    nudges: bool = True
 
     @field_serializer("session_time")
     def _hh_mm(self, value: time | None) -> str | None:

@@ -133,7 +133,7 @@ def _record_legacy(token: str) -> tuple[PlanRecord, Any]:
     if row is None:
         plan = _compute(record, [_engine_checkin(c) for c in record.checkins], _created_day(record))
         moment = _moment()
-        stamps = revisions.legacy_stamps(record, plan, moment)
+        stamps = revisions.legacy_stamps(record, plan, moment, today(_timezone(record)))
         revisions.add(record, record.revision, plan, stamps, reason=revisions.RECORDED,
                       as_of=today(_timezone(record)), moment=moment)
         db.session.commit()
@@ -396,7 +396,7 @@ def _try_write(token: str, change: Callable[[PlanRecord], _Change], *, locked: b
     fresh = _compute(record, planned.checkins, runner_today)
     checked_in = any(c.date == planned.day for c in planned.checkins)
     decision = decision_for(fresh, planned.day) if checked_in else None
-    plan, stamps = _replan(lived, fresh, runner_today)
+    plan, stamps = _replan(lived, fresh, runner_today, planned.checkins)
     if not locked:
         db.session.rollback()  # end the read snapshot: SQLite cannot upgrade a stale one to a writer
         write_lock()
@@ -424,10 +424,12 @@ def _locked(token: str) -> Stored:
     return get(token)
 
 
-def _replan(lived: Revision, fresh: Plan, runner_today: date) -> tuple[Plan, dict[str, revisions.Stamp]]:
-    """The re-planned plan with its past frozen (rule 34), and its events' stamps."""
+def _replan(lived: Revision, fresh: Plan, runner_today: date,
+            checkins: list[CheckIn]) -> tuple[Plan, dict[str, revisions.Stamp]]:
+    """The re-planned plan with its past frozen (rule 34), and its events' stamps (the nudges saying
+    what `checkins` logged)."""
     plan = freeze(lived.plan, fresh, runner_today)
-    return plan, revisions.restamp(plan, lived.stamps, runner_today, _moment())
+    return plan, revisions.restamp(plan, lived.stamps, runner_today, _moment(), revisions.logged_lines(checkins))
 
 
 def _swap(plan_id: int, read_revision: int) -> bool:
@@ -446,7 +448,7 @@ def _check_date(plan: Plan, checkins: list[CheckIn], day: date, runner_today: da
     if problem and not (extra and problem == NO_SESSION):
         raise CheckInRejected("date", problem)
     if day > runner_today:
-        raise CheckInRejected("date", "You can only check in for a session that has already happened.")
+        raise CheckInRejected("date", NOT_YET)
     if any(c.date == day for c in checkins):
         raise CheckInRejected("date", "You have already checked in for that day.")
 
@@ -462,6 +464,12 @@ def _date_problem(plan: Plan, day: date) -> str | None:
 
 
 NO_SESSION = "There is no session on that day; check in on a day with a session."
+NOT_YET = "You can only check in for a session that has already happened."
+
+
+def day_problem(plan: Plan, day: date, runner_today: date) -> str | None:
+    """Why `day` cannot take a check-in (outside the plan, no session, not come yet), or None."""
+    return _date_problem(plan, day) or (NOT_YET if day > runner_today else None)
 
 
 # -- manage -------------------------------------------------------------------------------------
@@ -561,6 +569,37 @@ def _retire_connection(plan_id: int) -> None:
         outbox.retire(connection)
 
 
+def set_nudges(token: str, on: bool) -> None:
+    """Switch the calendar's check-in nudges on or off: a new revision whose plan is the same but for
+    `request.nudges` (no re-plan), the removed nudges' stamps marked gone. Written by compare and swap
+    on the revision read, like a check-in; a plan already so is left alone."""
+    for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+        stored = _locked(token) if attempt == OPTIMISTIC_ATTEMPTS else get(token)
+        record, lived = stored.record, stored.revision
+        if lived.plan.request.nudges == on:
+            db.session.rollback()
+            return
+        plan_id, read_revision = record.id, record.revision
+        runner_today = today(_timezone(record))
+        plan = replace(lived.plan, request=replace(lived.plan.request, nudges=on))
+        logged = revisions.logged_lines(record.checkins)
+        stamps = revisions.restamp(plan, lived.stamps, runner_today, _moment(), logged)
+        asked = {**record.request, "nudges": on}
+        if attempt < OPTIMISTIC_ATTEMPTS:
+            db.session.rollback()
+            write_lock()
+        if not _swap(plan_id, read_revision):
+            db.session.rollback()
+            continue
+        db.session.execute(update(PlanRecord).where(PlanRecord.id == plan_id).values(request=asked)
+                           .execution_options(synchronize_session=False))
+        revisions.add(record, read_revision + 1, plan, stamps, reason=revisions.NUDGES, as_of=runner_today,
+                      moment=_moment())
+        db.session.commit()
+        return
+    raise AssertionError("unreachable: the locked attempt always lands")
+
+
 # -- new rules ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -593,11 +632,12 @@ def upgrade(token: str) -> Upgrade | None:
     stored = _locked(token)
     record, lived = stored.record, stored.revision
     runner_today = today(_timezone(record))
-    fresh = _compute(record, [_engine_checkin(c) for c in record.checkins], runner_today)
+    checkins = [_engine_checkin(c) for c in record.checkins]
+    fresh = _compute(record, checkins, runner_today)
     if fresh.rules_version == lived.plan.rules_version:
         db.session.rollback()
         return None
-    plan, stamps = _replan(lived, fresh, runner_today)
+    plan, stamps = _replan(lived, fresh, runner_today, checkins)
     record.revision += 1
     record.updated_at = utcnow()
     revisions.add(record, record.revision, plan, stamps, reason=revisions.UPGRADE, as_of=runner_today,

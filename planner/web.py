@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from . import serve, services, urls
 from .chart import PHASE_COLOURS, Scores, pain_chart_svg, week_number, weekly_minutes_svg
 from .engine.build import next_monday
-from .engine.plan import Plan, Week
+from .engine.plan import Kind, Plan, Session, Week
 from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
@@ -46,6 +46,8 @@ def pain_chart(plan: Plan, checkins: Sequence[Scores]) -> Markup:
     return Markup(pain_chart_svg(plan, checkins, ceiling=plan.ceiling))
 
 CHECKBOXES = ("morning_after_worse",)
+# Ticked by default: the box sends "yes" before a hidden "no", so a form without the field keeps the default.
+DEFAULT_ON = ("nudges",)
 REQUIRED = "This field is required."
 FALSE_WORDS = ("", "false", "off", "0", "no")
 
@@ -84,6 +86,9 @@ def form_data(form: MultiDict[str, str]) -> dict[str, Any]:
             data[name] = value
     for name in CHECKBOXES:
         data[name] = name in form and form.get(name, "").strip().lower() not in FALSE_WORDS
+    for name in DEFAULT_ON:
+        if name in form:
+            data[name] = any(v.strip().lower() not in FALSE_WORDS for v in form.getlist(name))
     data["red_flags"] = [v for v in form.getlist("red_flags") if v]
     return data
 
@@ -158,6 +163,11 @@ def _form_again(errors: dict[str, str]) -> tuple[str, int]:
     if request.endpoint == "web.create":
         return _form(request.form, errors, 422)
     token = (request.view_args or {})["token"]
+    if request.form.get(RETURN_TO) == ONE_TAP:  # the one-tap page, again, with what was tapped
+        day = (request.view_args or {}).get("day") or request.form.get("date", "")
+        if request.endpoint == "web.morning" and next(iter(errors.values())) == REQUIRED:
+            errors = {"pain_next_morning": HINTS["pain_next_morning"]}
+        return _one_tap(token, day, errors, request.form, 422)
     if request.endpoint == "web.morning":  # one field, named per check-in day
         key = morning_key(date.fromisoformat((request.view_args or {})["day"]))
         message = next(iter(errors.values()))
@@ -167,6 +177,47 @@ def _form_again(errors: dict[str, str]) -> tuple[str, int]:
                           422)
     values = MultiDict() if request.endpoint == "web.activity" else request.form  # an upload has no fields to keep
     return _plan_page(token, errors, values, 422)
+
+
+RETURN_TO, ONE_TAP = "return_to", "one-tap"  # a form field saying the post came from the one-tap page
+
+
+@bp.get("/plans/<token:token>/checkins/new")
+def new_checkin(token: str) -> tuple[str, int]:
+    """The one-tap check-in for one day (the calendar's nudge opens it): pain during, finished, notes in
+    one post; the next morning, the morning score alone; a day fully logged, what was logged."""
+    return _one_tap(token, request.args.get("date", ""), {}, MultiDict())
+
+
+def _one_tap(token: str, raw_day: str, errors: dict[str, str], values: MultiDict[str, str],
+             status: int = 200) -> tuple[str, int]:
+    stored = services.get(token)
+    plan = stored.plan
+    runner_today = services.today(plan.request.timezone)  # rule 30
+    try:
+        day = date.fromisoformat(raw_day.strip())
+    except ValueError:
+        return _one_tap_problem(token, "That link has no day we can read. Open the check-in from your plan.")
+    problem = services.day_problem(plan, day, runner_today)
+    if problem:
+        return _one_tap_problem(token, problem)
+    session = next((s for s in plan.sessions if s.date == day and s.kind is Kind.RUN), None) or next(
+        s for s in plan.sessions if s.date == day and s.kind is not Kind.REST)
+    checkin = next((c for c in stored.checkins if c.date == day), None)
+    morning_open = day < runner_today  # that morning has come (rule 31)
+    if checkin is None:
+        state = "new"
+    elif checkin.pain_next_morning is not None:
+        state = "done"
+    else:
+        state = "morning" if morning_open else "wait"
+    return render_template("checkin.html", token=token, day=day, checkin=checkin, state=state, problem=None,
+                           morning_open=morning_open, ceiling=plan.ceiling, errors=errors, values=values,
+                           day_words=f"{day:%A} {day.day} {day:%B}: {session.title}"), status
+
+
+def _one_tap_problem(token: str, problem: str) -> tuple[str, int]:
+    return render_template("checkin.html", token=token, problem=problem, errors={}, values=MultiDict()), 422
 
 
 def current_week(plan: Plan, today: date) -> Week:
@@ -184,6 +235,14 @@ def checkin_days(stored: services.Stored, today: date, pending: list[date]) -> l
     days = {s.date for s in stored.plan.sessions if s.kind.value != "rest" and s.date <= today}
     days |= set(pending)
     return sorted(days - done, reverse=True)
+
+
+def recent_runs(stored: services.Stored, today: date) -> list[Session]:
+    """Runs of the last week not checked in yet, latest first: each gets a one-tap check-in link."""
+    done = {c.date for c in stored.checkins}
+    runs = [s for s in stored.plan.sessions
+            if s.kind is Kind.RUN and today - timedelta(days=7) < s.date <= today and s.date not in done]
+    return sorted(runs, key=lambda s: s.date, reverse=True)[:3]
 
 
 def actual_words(actual: dict[str, Any]) -> str:
@@ -278,7 +337,8 @@ def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]
         checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
         upgraded=revisions.last_upgrade(stored.record.id),
-        pending=pending, actual_words=actual_words, intervals_panel=Markup(INTERVALS_SLOT),
+        pending=pending, actual_words=actual_words, quick_runs=recent_runs(stored, today),
+        intervals_panel=Markup(INTERVALS_SLOT),
     )
 
 
@@ -358,7 +418,8 @@ def _page_etag(stored_etag: str, raw_csrf: str, live: str = "") -> str:
 @bp.post("/plans/<token:token>/checkins")
 @checkin_limit
 def checkin(token: str) -> Response:
-    data = {k: v for k, v in form_data(request.form).items() if k not in ("morning_after_worse", "red_flags")}
+    skip = (*CHECKBOXES, *DEFAULT_ON, "red_flags", RETURN_TO)
+    data = {k: v for k, v in form_data(request.form).items() if k not in skip}
     data["completed"] = request.form.get("completed", "yes").strip().lower() not in FALSE_WORDS
     written = services.check_in(token, CheckInModel.model_validate(data))
     saved_day = written.checkin.date.isoformat()
@@ -410,6 +471,15 @@ INTERVALS_DOWN = ("intervals.icu did not answer, so the key could not be checked
 def disconnect_intervals(token: str) -> Response:
     services.disconnect_intervals(token)
     return redirect(url_for("web.plan_page", token=token) + "#intervals", 303)
+
+
+@bp.post("/plans/<token:token>/nudges")
+@manage_limit
+def nudges(token: str) -> Response:
+    """The plan page's switch for the calendar's check-in nudges: a new revision, the plan unchanged."""
+    on = request.form.get("nudges", "").strip().lower() not in FALSE_WORDS
+    services.set_nudges(token, on)
+    return redirect(url_for("web.plan_page", token=token) + "#calendar", 303)
 
 
 @bp.post("/plans/<token:token>/rotate")

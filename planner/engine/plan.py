@@ -87,6 +87,7 @@ class PlanRequest:
     timezone: str = "UTC"
     session_time: time | None = None
     name: str | None = None
+    nudges: bool = True  # check-in reminders in the calendar; the engine ignores it (exports read it)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The plan as an iCalendar feed (RFC 5545 / RFC 7986), built with the icalendar package.
 
-One VEVENT per run, strength and cross-training session; rest days are left out. The bytes are
+One VEVENT per run, strength and cross-training session; rest days are left out. The morning after
+each run, a 15-minute check-in nudge links to the one-tap check-in page (exports/nudges.py). The bytes are
 deterministic (no "now", events sorted), so the feed's ETag only changes when the plan does.
 Notes on the standard and on the icalendar 7.3 traps worked around here: reference/standards.md.
 
@@ -25,7 +26,7 @@ What strict clients (ical.js, khal, Google Calendar's subscriptions) need, and w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, cast
@@ -49,9 +50,10 @@ from ..engine.words import (
     intervals_in_words,
     minutes,
 )
+from . import nudges
 
 PRODID = "-//Return to Run Planner//EN"
-FORMAT = 2  # raised whenever the same plan renders to other bytes: stored feeds are rendered again
+FORMAT = 3  # raised whenever the same plan renders to other bytes: stored feeds are rendered again
 CALENDAR_NAME = "Return to running"
 REFRESH = timedelta(hours=12)
 NAME_LIMIT = 80  # the API's own limit; kept here too so the renderer is safe on its own
@@ -61,6 +63,7 @@ NOT_ADVICE_SHORT = "Not a diagnosis or medical advice."
 FEED_BUDGET = 448 * 1024  # bytes, beyond which the feed is written compact
 
 CATEGORIES = {Kind.RUN: "Run", Kind.STRENGTH: "Rehab", Kind.CROSS_TRAIN: "Cross-training"}
+CHECK_IN_CATEGORY = "Check-in"
 DAY_ORDER = {Kind.STRENGTH: 0, Kind.CROSS_TRAIN: 1, Kind.RUN: 2}  # rehab first: it can warm up a run
 ZONE_MARGIN = timedelta(days=7)  # the VTIMEZONE covers the events and a week either side
 
@@ -120,11 +123,15 @@ def _render(plan: Plan, stamps: Mapping[str, EventStamp], page_url: str, *, comp
     places = placements(plan)
     for session in event_sessions(plan.sessions):
         cal.add_component(_event(plan, session, stamps[session.uid], page_url, places.get(session.uid), compact))
-    if places:
+    timed = list(places.values())
+    for run, stamp, place in _nudges(plan, stamps):
+        cal.add_component(_nudge(run, stamp, page_url, place, compact))
+        timed.append(place)
+    if timed:
         zone = ZoneInfo(plan.request.timezone)
         if zone.key in cal.get_used_tzids():  # not when every time is written in UTC
-            first = min(p.start for p in places.values()) - ZONE_MARGIN
-            last = max(p.end for p in places.values()) + ZONE_MARGIN
+            first = min(p.start for p in timed) - ZONE_MARGIN
+            last = max(p.end for p in timed) + ZONE_MARGIN
             cal.subcomponents.insert(0, vtimezone(zone, first, last))
     return cast(bytes, cal.to_ical())  # Component.to_ical is unannotated; it returns bytes
 
@@ -216,6 +223,38 @@ def _event(plan: Plan, session: Session, stamp: EventStamp, page_url: str, place
         event.add("DTEND", _written(place.end))
     if session.kind is not Kind.RUN:
         event.add("TRANSP", "TRANSPARENT")
+    return event
+
+
+def _nudges(plan: Plan, stamps: Mapping[str, EventStamp]) -> Iterator[tuple[Session, EventStamp, Placement]]:
+    """Each run's check-in nudge with its stamp and time (a revision stored before nudges has no
+    stamps for them, and shows none until its next write)."""
+    zone = ZoneInfo(plan.request.timezone)
+    at = nudges.time_of(plan)
+    for run in nudges.nudged_runs(plan):
+        stamp = stamps.get(nudges.uid(run.uid))
+        if stamp is None:
+            continue
+        start, note = _first_start(nudges.day_of(run), at, zone)
+        end = (start.astimezone(UTC) + nudges.LENGTH).astimezone(zone)
+        yield run, stamp, Placement(start, end, note)
+
+
+def _nudge(run: Session, stamp: EventStamp, page_url: str, place: Placement, compact: bool) -> Event:
+    """The morning after a run: a short timed event (even in an all-day plan) that opens its check-in."""
+    modified = stamp.modified.astimezone(UTC)
+    url = nudges.checkin_url(page_url, run.date)
+    event = Event.new(uid=nudges.uid(run.uid), stamp=modified, last_modified=modified, sequence=stamp.sequence,
+                      summary=nudges.summary(stamp.notices),
+                      description=_plain(nudges.description(run, stamp.notices, url, place.note), keep_newlines=True),
+                      url=url, categories=() if compact else [CHECK_IN_CATEGORY])
+    if compact:
+        event.add("DTSTART", place.start.astimezone(UTC))
+        event.add("DTEND", place.end.astimezone(UTC))
+    else:
+        event.add("DTSTART", _written(place.start))
+        event.add("DTEND", _written(place.end))
+    event.add("TRANSP", "TRANSPARENT")
     return event
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,13 +20,14 @@ from pydantic_core import to_json
 from sqlalchemy import select
 
 from ..engine import Plan, Session
+from ..exports import nudges
 from ..exports.ical import same_day_offsets
 from ..extensions import db
 from . import codec, outbox
 from .models import PlanRecord, PlanRevision, SessionVersion
 
-CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED = (
-    "create", "checkin", "morning", "activity", "rotate", "upgrade", "recorded")
+CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED, NUDGES = (
+    "create", "checkin", "morning", "activity", "rotate", "upgrade", "recorded", "nudges")
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,15 @@ class Revision:
     decision: str | None = None
 
 
-def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime) -> dict[str, Stamp]:
+def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime,
+            logged: Mapping[date, str] | None = None) -> dict[str, Stamp]:
     """The stamps of `plan`'s events, given the stamps before it.
 
     An event keeps its stamp unless what it shows changed. A day before `today` keeps the notices it
     showed (rule 34: its text never changes); a day from today on shows the plan's notices now.
-    A session the plan no longer has keeps a stamp marking it gone, so one that comes back carries on
+    A check-in nudge's notices are what it says of its run's check-in (`logged`: run day -> its line;
+    none: it asks), and a nudge whose day has passed keeps what it said, whatever check-in came late.
+    An event the plan no longer has keeps a stamp marking it gone, so one that comes back carries on
     counting. Whatever changed is stamped at least a second after every earlier stamp: the feed's
     Last-Modified (whole seconds) moves forward with every revision that changes it.
     """
@@ -66,15 +70,23 @@ def restamp(plan: Plan, before: dict[str, Stamp], today: date, moment: datetime)
     stamps = dict(before)
     offsets = same_day_offsets(plan.sessions)
     present: set[str] = set()
+
+    def stamp(uid: str, digest: str, notices: tuple[str, ...]) -> None:
+        present.add(uid)
+        earlier = before.get(uid)
+        if earlier is None:
+            stamps[uid] = Stamp(digest, 0, moment, notices)
+        elif earlier.digest != digest:
+            stamps[uid] = Stamp(digest, earlier.sequence + 1, moment, notices)
+
     for session, data in _sessions(plan):
-        present.add(session.uid)
         earlier = before.get(session.uid)
         notices = earlier.notices if earlier and session.date < today else tuple(plan.notices)
-        digest = _digest(data, notices, offsets.get(session.uid, timedelta()))
-        if earlier is None:
-            stamps[session.uid] = Stamp(digest, 0, moment, notices)
-        elif earlier.digest != digest:
-            stamps[session.uid] = Stamp(digest, earlier.sequence + 1, moment, notices)
+        stamp(session.uid, _digest(data, notices, offsets.get(session.uid, timedelta())), notices)
+    for run in nudges.nudged_runs(plan):
+        earlier = before.get(nudges.uid(run.uid))
+        said = earlier.notices if earlier and nudges.day_of(run) < today else _said(logged, run.date)
+        stamp(nudges.uid(run.uid), _nudge_digest(run, said), said)
     for uid, earlier in before.items():
         if uid not in present and earlier.digest != GONE:
             stamps[uid] = Stamp(GONE, earlier.sequence + 1, moment, earlier.notices)
@@ -95,6 +107,21 @@ def _digest(session: dict[str, Any], notices: tuple[str, ...], offset: timedelta
     """Everything an event is made from besides the plan's fixed answers."""
     body = {"session": session, "notices": notices, "offset": offset.total_seconds()}
     return hashlib.sha256(to_json(body)).hexdigest()
+
+
+def _said(logged: Mapping[date, str] | None, day: date) -> tuple[str, ...]:
+    line = (logged or {}).get(day)
+    return (line,) if line else ()
+
+
+def _nudge_digest(run: Session, said: tuple[str, ...]) -> str:
+    """Everything a nudge is made from besides the plan's fixed answers (its time and zone)."""
+    return hashlib.sha256(to_json({"nudge": nudges.run_in_words(run), "said": said})).hexdigest()
+
+
+def logged_lines(checkins: Iterable[nudges.Logged]) -> dict[date, str]:
+    """Run day -> what its nudge says of the day's check-in."""
+    return {c.date: nudges.logged_line(c) for c in checkins}
 
 
 def changed(before: dict[str, Stamp], after: dict[str, Stamp]) -> list[str]:
@@ -154,9 +181,9 @@ def last_upgrade(plan_id: int) -> tuple[int, date] | None:
     return (row[0], row[1]) if row else None
 
 
-def legacy_stamps(record: PlanRecord, plan: Plan, moment: datetime) -> dict[str, Stamp]:
+def legacy_stamps(record: PlanRecord, plan: Plan, moment: datetime, today: date) -> dict[str, Stamp]:
     """Stamps for a plan written before revisions, from its session_versions rows (every event
-    showed the plan's notices then)."""
+    showed the plan's notices then); its nudges are new."""
     versions = {v.uid: v for v in db.session.scalars(select(SessionVersion).where(SessionVersion.plan_id == record.id))}
     offsets = same_day_offsets(plan.sessions)
     notices = tuple(plan.notices)
@@ -166,7 +193,7 @@ def legacy_stamps(record: PlanRecord, plan: Plan, moment: datetime) -> dict[str,
         digest = _digest(data, notices, offsets.get(session.uid, timedelta()))
         stamps[session.uid] = Stamp(digest, version.sequence if version else 0,
                                     as_utc(version.modified_at) if version else moment, notices)
-    return stamps
+    return restamp(plan, stamps, today, moment, logged_lines(record.checkins))  # adds the nudges
 
 
 def as_utc(moment: datetime) -> datetime:

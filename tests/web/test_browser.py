@@ -339,4 +339,36 @@ def test_the_garmin_zip_from_the_page_carries_the_watch_calendar(browser, base_u
         assert "schedule.fit" in archive.read("README.txt").decode()
     messages, errors = Decoder(Stream.from_byte_array(bytearray(io.BytesIO(data).getvalue()))).read()
     assert errors == [] and messages["schedule_mesgs"]
+
+
+def test_the_nudge_opens_the_one_tap_check_in(browser, base_url, problems, client, stored_plan) -> None:
+    """Open a nudge's URL from the feed on a phone, tap the scores, save in one post, see the banner."""
+    from axe_playwright_python.sync_playwright import Axe
+    from icalendar import Calendar
+
+    run = next(s for w in stored_plan["plan"]["weeks"] for s in w["sessions"] if s["kind"] == "run")
+    feed = Calendar.from_ical(client.get(f"/plans/{stored_plan['token']}.ics").data)
+    nudge = next(e for e in feed.events if str(e["UID"]) == run["uid"] + "-checkin")
+    url = str(nudge["URL"])
+    assert url.endswith(f"/checkins/new?date={run['date']}")
+    page = _page(browser, problems, PHONE)
+    page.goto(base_url + url.split("planner.test", 1)[1])
+    assert page.get_by_role("heading", name="Check in").is_visible()
+    found = [f"blank: {v['id']} at {v['nodes'][0]['target']}" for v in Axe().run(page).response["violations"]]
+    for target in page.locator(".tap-scale label").all():
+        box = target.bounding_box()
+        assert box and box["width"] >= 44 and box["height"] >= 44, box
+    _no_horizontal_scroll(page)
+    page.get_by_role("button", name="Save check-in").click()  # nothing tapped: the error beside the field
+    page.wait_for_load_state()
+    assert page.locator("#pain_during-error").is_visible()
+    found += [f"error: {v['id']} at {v['nodes'][0]['target']}" for v in Axe().run(page).response["violations"]]
+    _shot(page, "checkin-phone-error", full=True)
+    page.locator("#pain_during-2").click()  # the radio covers its label: a tap lands on it
+    page.locator("#pain_next_morning-1").click()
+    _shot(page, "checkin-phone", full=True)
+    page.get_by_role("button", name="Save check-in").click()
+    page.wait_for_url("**#saved")
+    assert page.locator("#saved").is_visible() and "Check-in saved" in page.locator("#saved").inner_text()
+    assert found == []
     assert _unexpected(problems) == []

@@ -382,6 +382,14 @@ class StoredPlanOut(BaseModel):
     links: LinksOut
     plan: PlanOut
     checkins: list[CheckInOut] = []
+    share: str | None = Field(default=None,
+                              description="The physio's read-only link, or null when the plan is not shared.")
+
+
+class ShareOut(BaseModel):
+    """The physio's read-only link to a plan (it opens no runner URL, and nothing can be written through it)."""
+
+    link: str
 
 
 class ReferralOut(BaseModel):

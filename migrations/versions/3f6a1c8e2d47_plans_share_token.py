@@ -1,0 +1,27 @@
+"""plans.share_token: the physio's read-only link (GET /shared/{share_token}), null when not shared
+
+Revision ID: 3f6a1c8e2d47
+Revises: 7d2b9e4c1a05
+Create Date: 2026-12-02 10:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '3f6a1c8e2d47'
+down_revision = '7d2b9e4c1a05'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('plans', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('share_token', sa.String(length=64), nullable=True))
+        batch_op.create_index(batch_op.f('ix_plans_share_token'), ['share_token'], unique=True)
+
+
+def downgrade():
+    with op.batch_alter_table('plans', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plans_share_token'))
+        batch_op.drop_column('share_token')

@@ -14,6 +14,11 @@ from sqlalchemy import text
 from planner.extensions import db
 from tests.activities.make_files import FILES
 from tests.conftest import TABLES
+from tests.web import test_browser as browsing
+from tests.web.test_browser import CHROMIUM, PHONE, SHOTS, _no_horizontal_scroll, _page, _unexpected
+
+# The browser tests' fixtures: a live server with CSRF on, Debian's Chromium, the console's messages.
+base_url, browser, problems = browsing.base_url, browsing.browser, browsing.problems
 
 NOTES = "tight at the sit bone on the hill"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -89,7 +94,7 @@ def test_the_physio_sees_the_plan_checkins_notes_pain_and_decisions(client: Flas
     assert run["title"] in text_only
     exercise = next(e for w in checked_in["plan"]["weeks"] for s in w["sessions"] for e in s["exercises"])
     assert exercise["name"] in text_only
-    start = text_only.index('class="history"')
+    start = text_only.index('<table class="history')
     history = text_only[start:text_only.index("</table>", start)]
     assert NOTES in history and "5/10" in history and "2/10" in history and "not yet" in history
     # What each check-in did, as its revision recorded it: the week's decision, a hold, on both days.
@@ -178,3 +183,55 @@ def test_no_write_route_takes_the_share_token(app: Flask, client: FlaskClient, c
                 ("DELETE", "api.delete_plan"), ("POST", "api.share_plan"), ("DELETE", "api.stop_sharing"),
                 ("POST", "api.add_checkin"), ("PATCH", "api.add_morning"), ("POST", "api.add_activity")}
     assert expected <= tried, expected - tried
+
+
+def _clip(page, selector: str, name: str) -> None:
+    """A full-page screenshot cut to `selector` (at most 1600 px of it)."""
+    box = page.locator(selector).bounding_box()
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, clip={**box, "height": min(box["height"], 1600)})
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium")
+def test_a_physio_opens_the_link_the_runner_made(browser, base_url, problems, checked_in: dict) -> None:
+    """On a phone, the runner makes the link on their page; a fresh browser (no cookie of the runner's)
+    opens it and reads the plan and a check-in's notes. axe finds nothing on the physio's page, on
+    screen or printed."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    runner = _page(browser, problems, PHONE)
+    runner.goto(f"{base_url}/plans/{checked_in['token']}#share")
+    runner.get_by_role("button", name="Make a link for my physio").click()
+    runner.wait_for_url("**#share")
+    link = runner.locator("#share-url").input_value()
+    assert link.startswith(f"{base_url}/shared/")
+    assert runner.get_by_role("button", name="Stop sharing").is_visible()
+    runner.locator("#share").screenshot(path=str(SHOTS / "share-runner-phone.png"))
+
+    physio = _page(browser, problems, PHONE)  # a new context: its own cookies, nothing of the runner's
+    physio.goto(link)
+    assert physio.get_by_role("heading", name="Test runner: a return-to-run plan").is_visible()
+    assert physio.locator("svg.chart").is_visible()
+    history = physio.locator("table.history")
+    assert NOTES in history.inner_text() and "Repeat this level." in history.inner_text()
+    assert physio.locator("form, input, select, textarea").count() == 0
+    assert checked_in["token"] not in physio.content()
+    _no_horizontal_scroll(physio)
+    found = [f"screen: {v['id']} at {v['nodes'][0]['target']}" for v in Axe().run(physio).response["violations"]]
+    physio.screenshot(path=str(SHOTS / "share-physio-phone.png"))
+    physio.screenshot(path=str(SHOTS / "share-physio-phone-full.png"), full_page=True)
+    _clip(physio, ".history-card", "share-physio-phone-checkins")
+
+    physio.emulate_media(media="print")
+    assert not physio.locator("nav.jump").is_visible() and not physio.locator("header.site").is_visible()
+    assert history.is_visible()
+    week = physio.locator("#week-1 .rationale")
+    assert week.is_visible()  # every week's content prints, not only its summary line
+    found += [f"print: {v['id']} at {v['nodes'][0]['target']}" for v in Axe().run(physio).response["violations"]]
+    physio.screenshot(path=str(SHOTS / "share-physio-print.png"), full_page=True)
+    physio.screenshot(path=str(SHOTS / "share-physio-print-top.png"), full_page=True,
+                      clip={"x": 0, "y": 0, "width": PHONE["width"], "height": 1800})
+    _clip(physio, ".history-card", "share-physio-print-checkins")
+    _clip(physio, "#week-1", "share-physio-print-week-1")
+    assert found == []
+    assert _unexpected(problems) == []

@@ -22,6 +22,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('plans', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plans_share_token'))
-        batch_op.drop_column('share_token')
+    # Not in batch mode: on SQLite that copies and drops the plans table, and with foreign keys on,
+    # dropping it deletes every check-in, revision and export (ON DELETE CASCADE). SQLite 3.35+ drops a
+    # column that no index holds in place.
+    op.drop_index('ix_plans_share_token', table_name='plans')
+    op.drop_column('plans', 'share_token')

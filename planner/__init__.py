@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = cookies.SigningOnce()
     app.url_map.converters["token"] = urls.TokenConverter
 
-    from . import cli, errors, feeds, headers, health, logs, web
+    from . import cli, errors, feeds, headers, health, logs, shared, web
     from .api import routes as api
     from .store import sqlite
 
@@ -43,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _limits_in_routes_only(app)
 
-    for blueprint in (web.bp, feeds.bp, api.bp):
+    for blueprint in (web.bp, feeds.bp, shared.bp, api.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=health.healthz)
     errors.register(app)

@@ -15,10 +15,14 @@ _ALWAYS = (
 )
 
 
+SHARED = "/shared/"
+SECRET_PATHS = ("/plans/", "/api/", SHARED)  # every URL holding a token
+
+
 def secure(response: Response) -> Response:
     """Plan URLs are secrets: never leak them in a Referer, never let shared caches keep a page.
     Views that serve stored bytes say "no-cache, private" (revalidate with the ETag); anything
-    else under /plans/ and /api/ is not stored at all."""
+    else under /plans/, /api/ and /shared/ is not stored at all."""
     if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)  # the rate limiter's, on answers that are not a refusal
     if response.status_code == 304:
@@ -26,6 +30,8 @@ def secure(response: Response) -> Response:
     headers = response.headers
     if "Content-Security-Policy" not in headers:  # no view sets any of these four itself
         headers.extend(_ALWAYS)
-    if "Cache-Control" not in headers and request.path.startswith(("/plans/", "/api/")):
+    if "Cache-Control" not in headers and request.path.startswith(SECRET_PATHS):
         headers["Cache-Control"] = "no-store, private"
+    if request.path.startswith(SHARED):
+        headers["X-Robots-Tag"] = "noindex, nofollow"  # a physio's link, if ever posted somewhere, stays unlisted
     return response

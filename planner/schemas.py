@@ -418,6 +418,14 @@ class StoredPlanOut(BaseModel):
     plan: PlanOut
     checkins: list[CheckInOut] = []
     connections: ConnectionsOut | None = Field(default=None, description="Given by GET; absent from a create's answer.")
+    share: str | None = Field(default=None,
+                              description="The physio's read-only link, or null when the plan is not shared.")
+
+
+class ShareOut(BaseModel):
+    """The physio's read-only link to a plan (it opens no runner URL, and nothing can be written through it)."""
+
+    link: str
 
 
 class ReferralOut(BaseModel):

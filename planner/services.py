@@ -1,5 +1,5 @@
 """The use cases the form and the API share: preview, create, get, check in, add a morning score,
-rotate, delete, and move stored plans onto new rules.
+rotate, share with a physio, delete, and move stored plans onto new rules.
 
 Writes run the pure engine and store the result as a new revision (store/revisions.py), keeping
 every day before the runner's today as it was (engine/frozen.py, rule 34). Reads never run the
@@ -485,7 +485,9 @@ def delete(token: str) -> None:
 
 def rotate(token: str) -> str:
     """A new secret token: every old URL of the plan answers 404 from now on. The plan itself does
-    not change; its new revision only moves every link in its exports to the new token."""
+    not change; its new revision only moves every link in its exports to the new token. The physio's
+    read-only link is kept: it holds no runner URL, and the physio's link should not break because
+    the runner replaced theirs ("Stop sharing" is how to end it)."""
     stored = _locked(token)
     record = stored.record
     _retire_connection(record.id)  # the old link may be out; so may the key given with it
@@ -598,6 +600,45 @@ def set_nudges(token: str, on: bool) -> None:
         db.session.commit()
         return
     raise AssertionError("unreachable: the locked attempt always lands")
+
+# -- a physio's read-only link -------------------------------------------------------------------
+
+def shared(share_token: str) -> Stored:
+    """The plan a physio's link opens. Only the share token finds it: a runner's token is not one."""
+    record = db.session.scalars(select(PlanRecord).where(PlanRecord.share_token == share_token)).first()
+    if record is None:
+        raise PlanNotFound(share_token)
+    return get(record.token)
+
+
+def share(token: str) -> str:
+    """A new read-only link for a physio, replacing any earlier one (which answers 404 from then on).
+    The runner's token and links do not change."""
+    share_token = new_token()
+    _set_share(token, share_token, revisions.SHARE)
+    return share_token
+
+
+def stop_sharing(token: str) -> None:
+    """Revoke the physio's link: it answers 404 from now on. Nothing to do when the plan is not shared."""
+    _set_share(token, None, revisions.UNSHARE)
+
+
+def _set_share(token: str, share_token: str | None, reason: str) -> None:
+    """Store the plan's share token under its write lock, as a new revision of the same plan (as
+    `rotate` does): the page and the API's JSON, which show the link, are stored per revision."""
+    stored = _locked(token)
+    record = stored.record
+    if record.share_token is None and share_token is None:
+        db.session.rollback()
+        return
+    record.share_token = share_token
+    record.revision += 1
+    record.updated_at = utcnow()
+    lived = stored.revision
+    revisions.add(record, record.revision, lived.plan, lived.stamps, reason=reason,
+                  as_of=today(_timezone(record)), moment=_moment())
+    db.session.commit()
 
 
 # -- new rules ----------------------------------------------------------------------------------

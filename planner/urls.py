@@ -24,6 +24,11 @@ def page(token: str) -> str:
     return absolute("web.plan_page", token=token)
 
 
+def shared(share_token: str) -> str:
+    """The physio's read-only link to a plan (its own token, never the runner's)."""
+    return absolute("shared.plan", share_token=share_token)
+
+
 def links(token: str) -> dict[str, str]:
     ics = absolute("feeds.calendar", token=token)
     return {

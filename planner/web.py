@@ -296,6 +296,8 @@ def repeated_exercises(week: Week) -> dict[str, date]:
     return repeats
 
 
+DECISION_LABELS = {"progress": "Moving on", "hold": "Repeat this level", "step_back": "Step back a level"}
+
 DECISION_WORDS = {
     "progress": "Within your limits: the plan goes on as planned.",
     "hold": "Next week repeats this week's load, so the tendon can settle.",
@@ -319,26 +321,34 @@ def saved_checkin(stored: services.Stored, saved: str | None) -> dict[str, Any] 
     return {"day": day, "words": DECISION_WORDS[decision], "next_week": following, "decision": decision}
 
 
-def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]:
-    """Everything plan.html shows of a stored plan on the runner's `today`."""
+def plan_context(stored: services.Stored, today: date) -> dict[str, Any]:
+    """What plan.html shows of a stored plan on the runner's `today` to anyone who may read it (the
+    runner, or a physio through the read-only link): no token, no link and no form in it."""
     plan = stored.plan
-    mornings_due, mornings_later = waiting_mornings(stored, today)
     now = current_week(plan, today)
     in_plan = plan.weeks[0].start <= today < plan.weeks[-1].start + timedelta(days=7)
-    pending = services.pending_activities(stored.record)
     return dict(
-        token=token, stored=stored, plan=plan, links=urls.links(token), today=today,
-        current=now, current_is_today=in_plan,
+        stored=stored, plan=plan, today=today, current=now, current_is_today=in_plan,
         chart=Markup(weekly_minutes_svg(plan, current_week=now.number if in_plan else None)),
         phase_names=PHASE_NAMES, phase_colours=PHASE_COLOURS, phases=list(dict.fromkeys(w.phase for w in plan.weeks)),
         days=_days, repeats=repeated_exercises, in_words=intervals_in_words, disclaimer=DISCLAIMER,
-        checkin_days=checkin_days(stored, today, [a.date for a in pending]), target=target_week(plan),
+        target=target_week(plan), checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
+        upgraded=revisions.last_upgrade(stored.record.id), actual_words=actual_words,
+    )
+
+
+def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]:
+    """Everything plan.html shows the runner: the plan, and their links, forms and share link."""
+    mornings_due, mornings_later = waiting_mornings(stored, today)
+    pending = services.pending_activities(stored.record)
+    share = stored.record.share_token
+    return dict(
+        plan_context(stored, today), token=token, links=urls.links(token),
+        checkin_days=checkin_days(stored, today, [a.date for a in pending]),
         mornings_due=mornings_due, mornings_later=mornings_later, morning_key=morning_key,
-        checkins=sorted(stored.checkins, key=lambda c: c.date, reverse=True),
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
-        upgraded=revisions.last_upgrade(stored.record.id),
-        pending=pending, actual_words=actual_words, quick_runs=recent_runs(stored, today),
-        intervals_panel=Markup(INTERVALS_SLOT),
+        pending=pending, quick_runs=recent_runs(stored, today), intervals_panel=Markup(INTERVALS_SLOT),
+        share=urls.shared(share) if share else None,
     )
 
 
@@ -500,3 +510,19 @@ def delete(token: str) -> Response | tuple[str, int]:
                           request.form, 422)
     services.delete(token)
     return redirect(url_for("web.index", deleted=1), 303)
+
+
+@bp.post("/plans/<token:token>/share")
+@manage_limit
+def share(token: str) -> Response:
+    """Make (or replace) the physio's read-only link; the runner's own link stays as it is."""
+    services.share(token)
+    return redirect(url_for("web.plan_page", token=token) + "#share", 303)
+
+
+@bp.post("/plans/<token:token>/share/delete")
+@manage_limit
+def stop_sharing(token: str) -> Response:
+    """"Stop sharing": the physio's link answers 404 from now on."""
+    services.stop_sharing(token)
+    return redirect(url_for("web.plan_page", token=token) + "#share", 303)

@@ -20,6 +20,7 @@ from ..schemas import (
     Problem,
     ReferralOut,
     SessionTableOut,
+    ShareOut,
     StoredPlanOut,
 )
 
@@ -53,7 +54,7 @@ INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel, Int
 @cache
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [*INPUTS, PlanOut, StoredPlanOut, ReferralOut,
-                                     CheckInResultOut, SessionTableOut, ActivityResultOut, Problem]
+                                     CheckInResultOut, SessionTableOut, ActivityResultOut, ShareOut, Problem]
     _, schemas = models_json_schema([(m, "validation" if m in INPUTS else "serialization")
                                      for m in models], ref_template=REF)
     return {
@@ -126,6 +127,17 @@ def document() -> dict[str, Any]:
                 "delete": {"operationId": "disconnectIntervals",
                            "summary": "Unlink: the worker removes our events from that calendar, then deletes the key",
                            "responses": {"204": {"description": "Unlinked"}, **_problems(404, 429)}},
+            },
+            "/api/v1/plans/{token}/share": {
+                "parameters": [TOKEN],
+                "post": {"operationId": "sharePlan",
+                         "summary": "A read-only link for a physio (GET /shared/{share_token}); replaces any "
+                                    "earlier one, which answers 404 from then on",
+                         "responses": {"201": {"description": "The link", "content": _json(ShareOut)},
+                                       **_problems(404, 429)}},
+                "delete": {"operationId": "stopSharing",
+                           "summary": "Revoke the physio's link; the runner's token and links stay",
+                           "responses": {"204": {"description": "Not shared any more"}, **_problems(404, 429)}},
             },
             "/api/v1/plans/{token}/checkins/{date}": {
                 "parameters": [TOKEN, DATE],

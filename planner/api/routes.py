@@ -29,6 +29,7 @@ from ..schemas import (
     PreviewRequestModel,
     SessionRowOut,
     SessionTableOut,
+    ShareOut,
     field_errors,
     plan_data,
 )
@@ -118,13 +119,15 @@ def _no_checkin(_error: services.CheckInNotFound) -> Response:
     return problem(404, "There is no check-in on that day.")
 
 
-def _stored(token: str, plan: Plan, checkins: list[CheckInRecord] | None = None) -> dict[str, object]:
+def _stored(token: str, plan: Plan, checkins: list[CheckInRecord] | None = None,
+            share_token: str | None = None) -> dict[str, object]:
     """A StoredPlan's data."""
     return {
         "token": token,
         "links": LinksOut(**urls.links(token)).model_dump(mode="json"),
         "plan": plan_data(plan),
         "checkins": [CheckInOut.model_validate(c).model_dump(mode="json") for c in checkins or []],
+        "share": urls.shared(share_token) if share_token else None,
     }
 
 
@@ -155,7 +158,7 @@ def get_plan(token: str) -> WerkzeugResponse:
     """The stored plan: its JSON rendered once per revision, with a strong ETag."""
     def render() -> list[Body]:
         stored = services.get(token)
-        body = to_json(_stored(token, stored.plan, stored.checkins))
+        body = to_json(_stored(token, stored.plan, stored.checkins, stored.record.share_token))
         return [Body("api", body, stored.revision.created_at)]
 
     return serve.stored(token, "api", urls.base(), render, "application/json", live=lambda: _connections(token))
@@ -208,6 +211,21 @@ def get_sessions(token: str) -> WerkzeugResponse:
 @manage_limit
 def delete_plan(token: str) -> tuple[str, int]:
     services.delete(token)
+    return "", 204
+
+
+@bp.post("/plans/<token:token>/share")
+@manage_limit
+def share_plan(token: str) -> Response:
+    """A read-only link for a physio; posting again replaces it (the old one answers 404)."""
+    return _json(ShareOut(link=urls.shared(services.share(token))), 201)
+
+
+@bp.delete("/plans/<token:token>/share")
+@manage_limit
+def stop_sharing(token: str) -> tuple[str, int]:
+    """Revoke the physio's link (204 whether or not there was one); the runner's links stay."""
+    services.stop_sharing(token)
     return "", 204
 
 

@@ -1,5 +1,6 @@
-"""Tables: a plan (its request and secret token), its check-ins, its revisions (each the whole
-computed plan as it stood after a write) and its rendered exports, cached per revision.
+"""Tables: a plan (its request, its secret token and the physio's read-only one), its check-ins,
+its revisions (each the whole computed plan as it stood after a write) and its rendered exports,
+cached per revision.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class PlanRecord(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The physio's read-only link (GET /shared/{share_token}), or None when the plan is not shared. A
+    # key of its own: it opens no runner URL, and the runner's token opens no /shared/ URL.
+    share_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, nullable=True)
 
     checkins: Mapped[list[CheckInRecord]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", passive_deletes=True, order_by="CheckInRecord.date"

@@ -26,8 +26,8 @@ from ..extensions import db
 from . import codec, outbox
 from .models import PlanRecord, PlanRevision, SessionVersion
 
-CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED, NUDGES = (
-    "create", "checkin", "morning", "activity", "rotate", "upgrade", "recorded", "nudges")
+CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED, NUDGES, SHARE, UNSHARE = (
+    "create", "checkin", "morning", "activity", "rotate", "upgrade", "recorded", "nudges", "share", "unshare")
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,17 @@ def last_upgrade(plan_id: int) -> tuple[int, date] | None:
         .order_by(PlanRevision.number.desc()).limit(1)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def decisions(plan_id: int) -> dict[date, str]:
+    """day -> what that day's check-in did to the weeks after it, as its latest revision recorded it
+    (a morning score or a run's file added later can change a check-in's decision)."""
+    rows = db.session.execute(
+        select(PlanRevision.day, PlanRevision.decision).where(
+            PlanRevision.plan_id == plan_id, PlanRevision.day.is_not(None), PlanRevision.decision.is_not(None))
+        .order_by(PlanRevision.number)
+    )
+    return {day: decision for day, decision in rows if day is not None and decision is not None}
 
 
 def legacy_stamps(record: PlanRecord, plan: Plan, moment: datetime, today: date) -> dict[str, Stamp]:

@@ -30,11 +30,13 @@ class Claim:
 
 
 def enqueue(plan_id: int, reason: str = REVISION) -> None:
-    """A job for the plan's live connection, if it has one: one INSERT … SELECT, nothing read back."""
+    """A job for the plan's live connection, if it has one and it is not broken (a refused key waits for
+    a new one, which queues its own job): one INSERT … SELECT, nothing read back."""
     now = utcnow()
     live = select(IntervalsConnection.id, literal(reason), literal(now, OutboxJob.due_at.type), literal(0),
                   literal(now, OutboxJob.created_at.type)).where(
-        IntervalsConnection.plan_id == plan_id, IntervalsConnection.retiring.is_(False))
+        IntervalsConnection.plan_id == plan_id, IntervalsConnection.retiring.is_(False),
+        IntervalsConnection.status != "broken")
     db.session.execute(insert(OutboxJob).from_select(
         ["connection_id", "reason", "due_at", "attempts", "created_at"], live))
 

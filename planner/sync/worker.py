@@ -76,7 +76,15 @@ class Worker:
         passes: list[Pass] = []
         with self.app.app_context():
             while not self.stopping.is_set():
-                done = self.step()
+                try:
+                    done = self.step()
+                except Exception:  # the database gone, say: log it, wait, and carry on
+                    log.exception("intervals.icu worker pass failed")
+                    db.session.rollback()
+                    if once:
+                        raise
+                    self.stopping.wait(max(self.poll, 1.0))
+                    continue
                 if done is not None:
                     passes.append(done)
                     continue
@@ -136,8 +144,9 @@ class Worker:
                       timeout=float(config["INTERVALS_TIMEOUT_SECONDS"]))
 
     def _push(self, connection: IntervalsConnection, client: Client, claim: outbox.Claim, result: Pass) -> None:
-        record = db.session.get(PlanRecord, connection.plan_id)
-        assert record is not None, "a live connection always has its plan"
+        record = db.session.get(PlanRecord, connection.plan_id) if connection.plan_id else None
+        if record is None:  # unlinked or deleted since the claim: its own retire job is queued behind this one
+            return
         plan = services.get(record.token).plan
         today = services.today(plan.request.timezone)
         page = f"{connection.base_url}/plans/{record.token}"

@@ -298,7 +298,10 @@ def test_a_revoked_key_stops_the_sync_and_the_page_says_why(client: FlaskClient,
     page = client.get(f"/plans/{token}").get_data(as_text=True)
     assert "Sync stopped." in page and "did not accept the API key" in page and 'id="api_key"' in page
     fake.reset_log()
-    assert sync(app) == [] and fake.requests == []  # not retried forever
+    assert sync(app) == [] and fake.requests == []  # not retried forever,
+    morning = client.patch(f"/api/v1/plans/{token}/checkins/{run['date']}", json={"pain_next_morning": 2})
+    assert morning.status_code == 200
+    assert sync(app) == [] and fake.requests == []  # nor at each new revision, until a new key is pasted
     # A new key brings it back.
     fake.add_athlete(ATHLETE, "fresh-key-0001")
     link(client, token, key="fresh-key-0001")

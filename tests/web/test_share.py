@@ -235,3 +235,53 @@ def test_a_physio_opens_the_link_the_runner_made(browser, base_url, problems, ch
     _clip(physio, "#week-1", "share-physio-print-week-1")
     assert found == []
     assert _unexpected(problems) == []
+
+
+def test_in_the_physios_browser_every_write_through_the_link_fails(browser, base_url, problems, client: FlaskClient,
+                                                                     checked_in: dict) -> None:
+    """On a phone, from the physio's page itself: every write the runner's link allows, sent with the
+    share token instead (as a script on that page could), answers 404, and the plan reads the same after."""
+    token = checked_in["token"]
+    share_token = _share(client, token).removeprefix("/shared/")
+    before = client.get(f"/api/v1/plans/{token}").json
+    day, run = checked_in["checkin_days"][1], checked_in["run"]
+    physio = _page(browser, problems, PHONE)
+    physio.goto(f"{base_url}/shared/{share_token}")
+    attempts = [
+        ("POST", f"/plans/{share_token}/checkins", "form", {"date": day, "pain_during": "2"}),
+        ("POST", f"/plans/{share_token}/checkins/{day}/morning", "form", {"pain_next_morning": "1"}),
+        ("POST", f"/plans/{share_token}/rotate", "form", {"confirm_rotate": "yes"}),
+        ("POST", f"/plans/{share_token}/delete", "form", {"confirm_delete": "yes"}),
+        ("POST", f"/plans/{share_token}/share", "form", {}),
+        ("POST", f"/plans/{share_token}/connections/intervals", "form",
+         {"athlete_id": "i1", "api_key": "key-12345678"}),
+        ("POST", f"/api/v1/plans/{share_token}/checkins", "json", {"date": run["date"], "pain_during": 2}),
+        ("PATCH", f"/api/v1/plans/{share_token}/checkins/{day}", "json", {"pain_next_morning": 1}),
+        ("DELETE", f"/api/v1/plans/{share_token}", "json", None),
+        ("POST", f"/api/v1/plans/{share_token}/share", "json", None),
+        ("DELETE", f"/api/v1/plans/{share_token}/share", "json", None),
+        ("PUT", f"/api/v1/plans/{share_token}/connections/intervals", "json",
+         {"athlete_id": "i1", "api_key": "key-12345678"}),
+        ("POST", f"/shared/{share_token}", "form", {}),
+    ]
+    # A form token of this browser's own session (the form on / has one), so the form routes are reached
+    # and answer for the token rather than refusing a missing CSRF token.
+    statuses = physio.evaluate("""async (attempts) => {
+        const home = new DOMParser().parseFromString(await (await fetch("/")).text(), "text/html");
+        const csrf = home.querySelector("input[name=csrf_token]").value;
+        const answers = [];
+        for (const [method, url, kind, body] of attempts) {
+            const init = {method};
+            if (kind === "json" && body !== null) {
+                init.headers = {"Content-Type": "application/json"};
+                init.body = JSON.stringify(body);
+            } else if (kind === "form") {
+                init.body = new URLSearchParams({...body, csrf_token: csrf});
+            }
+            answers.push((await fetch(url, init)).status);
+        }
+        return answers;
+    }""", attempts)
+    assert [(a[0], a[1], s) for a, s in zip(attempts, statuses, strict=True) if s not in (404, 405)] == []
+    assert client.get(f"/api/v1/plans/{token}").json == before
+    assert physio.get_by_role("heading", name="Test runner: a return-to-run plan").is_visible()

@@ -109,3 +109,30 @@ def test_each_read_says_its_type_once(client: FlaskClient, stored_plan: dict) ->
                          (f"/plans/{token}/garmin.zip", "application/zip"),
                          (f"/api/v1/plans/{token}", "application/json")):
         assert client.get(path).headers["Content-Type"] == wanted, path
+
+
+def test_a_feed_read_from_memory_follows_a_write_made_in_another_process(app: Flask, client: FlaskClient,
+                                                                         stored_plan: dict) -> None:
+    """Polls answered from this process's memory (SQLite: store/generation.py) must see a check-in that
+    another process (another gunicorn worker) wrote: its commit moves the shared counter on."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    token = stored_plan["token"]
+    first = client.get(f"/plans/{token}.ics")
+    assert client.get(f"/plans/{token}.ics", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    run = next(s for w in stored_plan["plan"]["weeks"] for s in w["sessions"] if s["kind"] == "run")
+    script = textwrap.dedent(f"""
+        from tests.conftest import make_app
+        app = make_app({app.config["SQLALCHEMY_DATABASE_URI"]!r})
+        answer = app.test_client().post("/api/v1/plans/{token}/checkins",
+                                        json={{"date": "{run["date"]}", "pain_during": 7}})
+        assert answer.status_code == 201, answer.json
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parent.parent)
+    again = client.get(f"/plans/{token}.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert client.delete(f"/api/v1/plans/{token}").status_code == 204
+    assert client.get(f"/plans/{token}.ics", headers={"If-None-Match": again.headers["ETag"]}).status_code == 404

@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from . import generation
 from .models import PlanRecord, RenderedExport, utcnow
 from .revisions import as_utc
 from .transactions import rowcount, write_lock
@@ -111,7 +112,21 @@ def stamp(token: str, kind: str, fresh: Fresh) -> Body | None:
     that repeats the ETag needs nothing more; the bytes come from this process's memory when it sent
     them before (`filled`).
     """
-    return _select(token, kind, fresh, with_body=False)
+    if not isinstance(fresh, str):
+        return _select(token, kind, fresh, with_body=False)
+    counter = generation.of(db.engine)
+    if counter is None:
+        return _select(token, kind, fresh, with_body=False)
+    count, key = counter.current(), (token, kind, fresh)  # the count first: see generation.py
+    found: Body | None = REMEMBERED.get(key, count)
+    if found is None:
+        found = _select(token, kind, fresh, with_body=False)
+        if found is not None:
+            REMEMBERED.put(key, count, found)
+    return found
+
+
+REMEMBERED = generation.Remembered(100_000)  # per worker process: stamps of exports with a fixed variant
 
 
 def filled(token: str, stamp: Body, fresh: Fresh) -> Body | None:

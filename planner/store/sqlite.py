@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import event
 
+from . import generation
+
 
 def tune(engine: Any) -> None:
     """WAL for concurrent readers, a busy timeout, foreign keys, secure delete, and write transactions that
@@ -13,6 +15,7 @@ def tune(engine: Any) -> None:
     deadlock on upgrade. Nothing happens on other databases."""
     if engine.dialect.name != "sqlite":
         return
+    generation.attach(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -257,7 +257,7 @@ class ReminderModel(BaseModel):
     @classmethod
     def _short_local_part(cls, value: str) -> str:
         if len(value.rsplit("@", 1)[0]) > LOCAL_PART_MAX:
-            raise ValueError(f"an address with at most {LOCAL_PART_MAX} characters before the @")
+            raise ValueError(f"an email address with at most {LOCAL_PART_MAX} characters before the @")
         return value
 
 

@@ -76,6 +76,7 @@ HINTS = {
     "date": "Choose the day of the session you are checking in for.",
     "name": "Keep the name to 80 characters or fewer.",
     "notes": "Keep notes to 500 characters or fewer.",
+    "email": "Enter an email address of up to 254 characters, such as runner@example.com.",
     "athlete_id": "Copy the athlete ID from intervals.icu's Settings, Developer Settings: it looks like i123456.",
     "api_key": "Copy the API key from intervals.icu's Settings, Developer Settings: letters and numbers, "
                "at least 8 of them.",

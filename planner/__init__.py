@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config, cookies, urls
 from .extensions import csrf, db, limiter, migrate
 from .logs import TokenMaskingFilter, mask_tokens
+from .mail import smtp
 from .sync import keys
 
 __all__ = ["TokenMaskingFilter", "create_app", "mask_tokens"]
@@ -25,10 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     app.config.from_mapping(test_config or {})
     keys.cipher(app.config["CONNECTION_KEY"])  # a malformed key stops the app here, not at the first sync
+    if app.config.get("SMTP_URL"):
+        smtp.server(app.config["SMTP_URL"])  # so does an SMTP_URL that names no server we can use
     app.session_interface = cookies.SigningOnce()
     app.url_map.converters["token"] = urls.TokenConverter
 
-    from . import cli, errors, feeds, headers, health, logs, shared, web
+    from . import cli, errors, feeds, headers, health, logs, shared, unsubscribe, web
     from .api import routes as api
     from .store import sqlite
 
@@ -43,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _limits_in_routes_only(app)
 
-    for blueprint in (web.bp, feeds.bp, shared.bp, api.bp):
+    for blueprint in (web.bp, feeds.bp, shared.bp, unsubscribe.bp, api.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=health.healthz)
     errors.register(app)

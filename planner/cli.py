@@ -32,7 +32,8 @@ def register(app: Flask) -> None:
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Do what is due now, then exit (tests, cron).")
     def worker(once: bool) -> None:
-        """Send pending intervals.icu syncs until stopped (SIGTERM or Ctrl-C finish the request in flight)."""
+        """Send pending intervals.icu syncs and due email reminders until stopped (SIGTERM or Ctrl-C
+        finish the request in flight)."""
         from .sync.worker import Worker
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")

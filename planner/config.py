@@ -118,6 +118,10 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "INTERVALS_RETRY_SECONDS": _seconds("INTERVALS_RETRY_SECONDS", 1),
         "INTERVALS_TIMEOUT_SECONDS": _seconds("INTERVALS_TIMEOUT_SECONDS", 20),
         "WORKER_POLL_SECONDS": _seconds("WORKER_POLL_SECONDS", 2),
+        # Email reminders (reminders.py): the SMTP server the worker sends through (unset: no email at all,
+        # and the page offers none) and the From of each mail.
+        "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "Return-to-Run Planner <noreply@localhost>",
     }
 
 

@@ -16,7 +16,8 @@ _ALWAYS = (
 
 
 SHARED = "/shared/"
-SECRET_PATHS = ("/plans/", "/api/", SHARED)  # every URL holding a token
+UNSUBSCRIBE = "/reminders/"
+SECRET_PATHS = ("/plans/", "/api/", SHARED, UNSUBSCRIBE)  # every URL holding a token
 
 
 def secure(response: Response) -> Response:
@@ -32,6 +33,6 @@ def secure(response: Response) -> Response:
         headers.extend(_ALWAYS)
     if "Cache-Control" not in headers and request.path.startswith(SECRET_PATHS):
         headers["Cache-Control"] = "no-store, private"
-    if request.path.startswith(SHARED):
+    if request.path.startswith((SHARED, UNSUBSCRIBE)):
         headers["X-Robots-Tag"] = "noindex, nofollow"  # a physio's link, if ever posted somewhere, stays unlisted
     return response

@@ -234,6 +234,41 @@ class IntervalsConnectionModel(BaseModel):
                          json_schema_extra={"writeOnly": True})
 
 
+# An address as people type one: a dot-atom before the @ (RFC 5322, no quoted forms) and a domain of
+# letters, digits and hyphens with a dot in it (an internationalised domain in its xn-- form). ASCII
+# only, since not every server takes SMTPUTF8. Checked by pattern: email-validator is not a dependency.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_LABEL}$"
+EMAIL_MAX = 254  # RFC 5321's limit on a path, less its angle brackets
+LOCAL_PART_MAX = 64
+
+
+class ReminderModel(BaseModel):
+    """The address a plan's morning reminder goes to (reminders.py); stored encrypted, shown back masked."""
+
+    model_config = ConfigDict(extra="forbid", title="Reminder", str_strip_whitespace=True)
+
+    email: str = Field(max_length=EMAIL_MAX, pattern=EMAIL_PATTERN,
+                       description="Where the reminder goes; stored encrypted and never shown back in full.",
+                       json_schema_extra={"writeOnly": True, "format": "email"})
+
+    @field_validator("email")
+    @classmethod
+    def _short_local_part(cls, value: str) -> str:
+        if len(value.rsplit("@", 1)[0]) > LOCAL_PART_MAX:
+            raise ValueError(f"an email address with at most {LOCAL_PART_MAX} characters before the @")
+        return value
+
+
+class ReminderOut(BaseModel):
+    """A plan's email reminder as anyone reading the plan may see it: the address masked."""
+
+    model_config = ConfigDict(title="ReminderStatus")
+
+    email: str = Field(description='The address masked, such as "r•••@example.com".')
+
+
 class IntervalsStatusOut(BaseModel):
     """How a plan's intervals.icu sync stands; never holds the key."""
 
@@ -420,6 +455,8 @@ class StoredPlanOut(BaseModel):
     connections: ConnectionsOut | None = Field(default=None, description="Given by GET; absent from a create's answer.")
     share: str | None = Field(default=None,
                               description="The physio's read-only link, or null when the plan is not shared.")
+    reminders: ReminderOut | None = Field(default=None, description="Given by GET: the morning email reminder, "
+                                                                    "its address masked, or null when there is none.")
 
 
 class ShareOut(BaseModel):
@@ -485,6 +522,7 @@ class Problem(BaseModel):
 PATTERN_HINTS = {
     "easy_pace": "Enter a pace as minutes:seconds, for example 6:30.",
     "session_time": "Enter a time as HH:MM on the 24-hour clock, for example 07:30.",
+    "email": "Enter an email address such as runner@example.com.",
 }
 
 

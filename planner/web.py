@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import serve, services, urls
+from . import reminders, serve, services, urls
 from .chart import PHASE_COLOURS, Scores, pain_chart_svg, week_number, weekly_minutes_svg
 from .engine.build import next_monday
 from .engine.plan import Kind, Plan, Session, Week
@@ -27,10 +27,17 @@ from .engine.screening import RED_FLAGS
 from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
 from .pictures import exercise_picture
-from .schemas import CheckInModel, IntervalsConnectionModel, MorningModel, PlanRequestModel, field_errors
+from .schemas import (
+    CheckInModel,
+    IntervalsConnectionModel,
+    MorningModel,
+    PlanRequestModel,
+    ReminderModel,
+    field_errors,
+)
 from .store import exports, revisions
 from .store.exports import Body
-from .store.models import IntervalsConnection
+from .store.models import IntervalsConnection, Reminder
 from .uploads import activity_file, too_large
 
 bp = Blueprint("web", __name__)
@@ -69,6 +76,7 @@ HINTS = {
     "date": "Choose the day of the session you are checking in for.",
     "name": "Keep the name to 80 characters or fewer.",
     "notes": "Keep notes to 500 characters or fewer.",
+    "email": "Enter an email address of up to 254 characters, such as runner@example.com.",
     "athlete_id": "Copy the athlete ID from intervals.icu's Settings, Developer Settings: it looks like i123456.",
     "api_key": "Copy the API key from intervals.icu's Settings, Developer Settings: letters and numbers, "
                "at least 8 of them.",
@@ -348,6 +356,7 @@ def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]
         mornings_due=mornings_due, mornings_later=mornings_later, morning_key=morning_key,
         fit_url=lambda uid: f"/plans/{token}/sessions/{uid}.fit",
         pending=pending, quick_runs=recent_runs(stored, today), intervals_panel=Markup(INTERVALS_SLOT),
+        reminders_panel=Markup(REMINDERS_SLOT),
         share=urls.shared(share) if share else None,
     )
 
@@ -360,6 +369,15 @@ def intervals_panel(token: str, connection: IntervalsConnection | None, errors: 
                                   values=values, **extra))
 
 
+def reminders_panel(token: str, reminder: Reminder | None, errors: dict[str, str], values: MultiDict[str, str],
+                    csrf: str | None = None) -> Markup:
+    """The email reminder's part of the page, drawn per request like the intervals.icu panel: the
+    address is given and stopped between revisions."""
+    extra = {"csrf_token": lambda: csrf} if csrf else {}
+    return Markup(render_template("reminders.html", token=token, reminder=reminder, available=reminders.available(),
+                                  errors=errors, values=values, **extra))
+
+
 def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], status: int = 200) -> tuple[str, int]:
     """The page drawn for this request: after a check-in (what it did) or beside a form's errors."""
     stored = services.get(token)
@@ -367,13 +385,15 @@ def _plan_page(token: str, errors: dict[str, str], values: MultiDict[str, str], 
     saved = None if errors else saved_checkin(stored, request.args.get("saved"))
     context = _context(token, stored, today)
     context["intervals_panel"] = intervals_panel(token, services.intervals_status(token), errors, values)
+    context["reminders_panel"] = reminders_panel(token, reminders.status(token), errors, values)
     return render_template("plan.html", errors=errors, values=values, saved=saved, **context), status
 
 
 # The plain page is drawn once per revision and day, and stored with these in place of the form token
-# and of the intervals.icu panel, which are put in at send time.
+# and of the intervals.icu and email reminder panels, which are put in at send time.
 CSRF_SLOT = "csrf-token-slot-9d1f47c2"
 INTERVALS_SLOT = "<!-- intervals-panel-slot-4be1 -->"
+REMINDERS_SLOT = "<!-- reminders-panel-slot-7c3a -->"
 
 
 @bp.get("/plans/<token:token>")
@@ -390,7 +410,8 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
 
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     connection = services.intervals_status(token)
-    live = _sync_state(connection)
+    reminder = reminders.status(token)
+    live = f"{_sync_state(connection)}|{_reminder_state(reminder)}"
     stamp = exports.stamp(token, "page", fresh)
     raw = browser_session.get(field)
     if stamp is not None and raw and request.if_none_match.contains(_page_etag(stamp.etag, raw, live)):
@@ -408,7 +429,9 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
     form_token = generate_csrf()  # the session's own token, signed, in every form of the page
     raw = browser_session[field]
     panel = intervals_panel(token, connection, {}, MultiDict(), csrf=CSRF_SLOT)
-    html = page.body.replace(INTERVALS_SLOT.encode(), panel.encode()).replace(CSRF_SLOT.encode(), form_token.encode())
+    emails = reminders_panel(token, reminder, {}, MultiDict(), csrf=CSRF_SLOT)
+    html = (page.body.replace(INTERVALS_SLOT.encode(), panel.encode()).replace(REMINDERS_SLOT.encode(), emails.encode())
+            .replace(CSRF_SLOT.encode(), form_token.encode()))
     return serve.send(replace(page, body=html, etag=_page_etag(page.etag, raw, live)), "text/html")
 
 
@@ -417,6 +440,11 @@ def _sync_state(connection: IntervalsConnection | None) -> str:
     if connection is None:
         return ""
     return f"{connection.athlete_id}/{connection.status}/{connection.last_sync}/{connection.error}"
+
+
+def _reminder_state(reminder: Reminder | None) -> str:
+    """What the email reminder panel shows, as text for the page's ETag (the masked address only)."""
+    return f"{reminders.available()}/{reminder.masked if reminder else ''}"
 
 
 def _page_etag(stored_etag: str, raw_csrf: str, live: str = "") -> str:
@@ -481,6 +509,30 @@ INTERVALS_DOWN = ("intervals.icu did not answer, so the key could not be checked
 def disconnect_intervals(token: str) -> Response:
     services.disconnect_intervals(token)
     return redirect(url_for("web.plan_page", token=token) + "#intervals", 303)
+
+
+@bp.post("/plans/<token:token>/reminders")
+@manage_limit
+def subscribe_reminders(token: str) -> Response:
+    """"Email me a reminder the morning after each run": the address kept encrypted, shown back masked."""
+    reminders.subscribe(token, ReminderModel.model_validate({"email": request.form.get("email", "")}), urls.base())
+    return redirect(url_for("web.plan_page", token=token) + "#reminders", 303)
+
+
+@bp.post("/plans/<token:token>/reminders/delete")
+@manage_limit
+def stop_reminders(token: str) -> Response:
+    """"Stop the emails": the address is deleted."""
+    reminders.unsubscribe(token)
+    return redirect(url_for("web.plan_page", token=token) + "#reminders", 303)
+
+
+@bp.errorhandler(reminders.NotSetUp)
+def _no_email(_error: reminders.NotSetUp) -> tuple[str, int]:
+    return render_template("error.html", status=409, message=NO_EMAIL), 409
+
+
+NO_EMAIL = "Email reminders are not set up on this server, so no address was saved."
 
 
 @bp.post("/plans/<token:token>/nudges")

@@ -20,8 +20,8 @@ from sqlalchemy import text
 from planner import create_app, services
 from planner.extensions import db
 
-TABLES = ("outbox", "intervals_events", "intervals_connections", "rendered_exports", "plan_revisions", "activities",
-          "session_versions", "checkins", "plans")
+TABLES = ("outbox", "intervals_events", "intervals_connections", "reminders", "rendered_exports", "plan_revisions",
+          "activities", "session_versions", "checkins", "plans")
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

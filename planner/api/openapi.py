@@ -19,6 +19,7 @@ from ..schemas import (
     PreviewRequestModel,
     Problem,
     ReferralOut,
+    ReminderModel,
     SessionTableOut,
     ShareOut,
     StoredPlanOut,
@@ -37,6 +38,7 @@ def _json(model: type[BaseModel]) -> dict[str, Any]:
 
 def _problems(*statuses: int) -> dict[str, Any]:
     words = {400: "Not JSON", 404: "No plan with that token", 415: "Not sent as application/json",
+             409: "Email reminders are not set up on this server (no SMTP_URL); nothing saved",
              422: "Invalid values", 429: "Too many requests", 503: "intervals.icu did not answer; nothing saved"}
     return {
         str(code): {"description": words[code], "content": {"application/problem+json": {"schema": _ref(Problem)}}}
@@ -48,7 +50,7 @@ TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "st
 DATE = {"name": "date", "in": "path", "required": True, "description": "The day of the check-in (ISO date).",
         "schema": {"type": "string", "format": "date"}}
 # described as they validate
-INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel, IntervalsConnectionModel)
+INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel, IntervalsConnectionModel, ReminderModel)
 
 
 @cache
@@ -127,6 +129,18 @@ def document() -> dict[str, Any]:
                 "delete": {"operationId": "disconnectIntervals",
                            "summary": "Unlink: the worker removes our events from that calendar, then deletes the key",
                            "responses": {"204": {"description": "Unlinked"}, **_problems(404, 429)}},
+            },
+            "/api/v1/plans/{token}/reminders": {
+                "parameters": [TOKEN],
+                "put": {"operationId": "subscribeReminders",
+                        "summary": "Email a reminder the morning after each run: yesterday's check-in link and "
+                                   "today's session. The address is stored encrypted and shown back masked only",
+                        "requestBody": {"required": True, "content": _json(ReminderModel)},
+                        "responses": {"204": {"description": "Subscribed"},
+                                      **_problems(400, 404, 409, 415, 422, 429)}},
+                "delete": {"operationId": "stopReminders",
+                           "summary": "No more reminders; the address is deleted",
+                           "responses": {"204": {"description": "Stopped"}, **_problems(404, 429)}},
             },
             "/api/v1/plans/{token}/share": {
                 "parameters": [TOKEN],

@@ -11,7 +11,7 @@ from pydantic_core import to_json
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .. import serve, services, urls
+from .. import reminders, serve, services, urls
 from ..engine import Plan
 from ..engine.words import DISCLAIMER
 from ..exports import table
@@ -27,6 +27,8 @@ from ..schemas import (
     MorningModel,
     PlanRequestModel,
     PreviewRequestModel,
+    ReminderModel,
+    ReminderOut,
     SessionRowOut,
     SessionTableOut,
     ShareOut,
@@ -161,15 +163,41 @@ def get_plan(token: str) -> WerkzeugResponse:
         body = to_json(_stored(token, stored.plan, stored.checkins, stored.record.share_token))
         return [Body("api", body, stored.revision.created_at)]
 
-    return serve.stored(token, "api", urls.base(), render, "application/json", live=lambda: _connections(token))
+    return serve.stored(token, "api", urls.base(), render, "application/json", live=lambda: _live(token))
 
 
-def _connections(token: str) -> bytes:
-    """`"connections": {...}`: how the plan's syncs stand, read on every request (they change between
-    revisions). Never the key."""
+def _live(token: str) -> bytes:
+    """`"connections": {...}, "reminders": {...}`: how the plan's syncs stand and where its email
+    reminder goes, read on every request (they change between revisions). Never the key, never the
+    whole address."""
     connection = services.intervals_status(token)
     status = None if connection is None else IntervalsStatusOut.model_validate(connection, from_attributes=True)
-    return b'"connections":' + to_json({"intervals": status.model_dump(mode="json") if status else None})
+    reminder = reminders.status(token)
+    emails = None if reminder is None else ReminderOut(email=reminder.masked).model_dump(mode="json")
+    return (b'"connections":' + to_json({"intervals": status.model_dump(mode="json") if status else None})
+            + b',"reminders":' + to_json(emails))
+
+
+@bp.put("/plans/<token:token>/reminders")
+@manage_limit
+def subscribe_reminders(token: str) -> tuple[str, int]:
+    """Email a reminder to this address the morning after each run (replacing any address given before)."""
+    reminders.subscribe(token, _parse(ReminderModel), urls.base())
+    return "", 204
+
+
+@bp.delete("/plans/<token:token>/reminders")
+@manage_limit
+def stop_reminders(token: str) -> tuple[str, int]:
+    """No more reminders: the address is deleted (204 whether or not there was one)."""
+    reminders.unsubscribe(token)
+    return "", 204
+
+
+@bp.errorhandler(reminders.NotSetUp)
+def _no_email(_error: reminders.NotSetUp) -> Response:
+    return problem(409, "Email reminders are not set up on this server (it has no SMTP server, SMTP_URL), "
+                        "so no address was saved.")
 
 
 @bp.put("/plans/<token:token>/connections/intervals")

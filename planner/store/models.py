@@ -174,3 +174,25 @@ class OutboxJob(db.Model):  # type: ignore[name-defined,misc]
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Reminder(db.Model):  # type: ignore[name-defined,misc]
+    """A runner's morning email (reminders.py): the address encrypted with CONNECTION_KEY (sync/keys.py),
+    its masked form for the page, the key of its one-click unsubscribe link, and when it is next due.
+
+    One per plan, deleted with it (ON DELETE CASCADE); a new runner token keeps it, since each mail's
+    links are made from the plan's token at send time.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), unique=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)  # the address, Fernet-encrypted
+    masked: Mapped[str] = mapped_column(String(300))  # "r•••@example.com": all the page and the API show
+    unsubscribe: Mapped[str] = mapped_column(String(64), unique=True)  # /reminders/{unsubscribe}/stop
+    base_url: Mapped[str] = mapped_column(String(300))  # where the plan's pages are, for the links in mails
+    last_sent: Mapped[date | None] = mapped_column(Date, nullable=True)  # the runner's day of the last mail
+    # When the worker next looks at it (the next reminder time, UTC): its idle pass is one indexed query.
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

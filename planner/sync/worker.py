@@ -1,5 +1,5 @@
-"""The worker: `flask --app wsgi worker` empties the outbox until it is stopped (`--once`: until
-nothing is due, then exits).
+"""The worker: `flask --app wsgi worker` empties the outbox and sends the morning email reminders
+(reminders.py) until it is stopped (`--once`: until nothing is due, then exits).
 
 Each pass leases one connection (store/outbox.py) and makes the runner's intervals.icu calendar match
 the plan's latest revision from today on: events for new sessions are created, changed ones updated,
@@ -25,7 +25,7 @@ from types import FrameType
 from flask import Flask, current_app
 from sqlalchemy import delete, select
 
-from .. import services
+from .. import reminders, services
 from ..extensions import db
 from ..store import outbox
 from ..store.models import IntervalsConnection, IntervalsEvent, PlanRecord
@@ -72,14 +72,16 @@ class Worker:
         signal.signal(signal.SIGINT, self.stop)
 
     def run(self, *, once: bool = False) -> list[Pass]:
-        """Pass after pass until stopped; `once`: until nothing is due."""
+        """Pass after pass until stopped; `once`: until nothing is due. Each turn first sends the email
+        reminders that are due (one indexed query when none is)."""
         passes: list[Pass] = []
         with self.app.app_context():
             while not self.stopping.is_set():
                 try:
+                    reminders.send_due()
                     done = self.step()
                 except Exception:  # the database gone, say: log it, wait, and carry on
-                    log.exception("intervals.icu worker pass failed")
+                    log.exception("worker pass failed")
                     db.session.rollback()
                     if once:
                         raise

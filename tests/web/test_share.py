@@ -141,9 +141,11 @@ def _rows(app: Flask) -> dict[str, list[tuple]]:
 
 
 def _json_bodies(day: str) -> list[dict]:
-    """A body each JSON write route takes from the runner: a check-in, a morning score, a connection."""
+    """A body each JSON write route takes from the runner: a check-in, a morning score, a connection, an
+    address for the email reminders."""
     return [{"date": day, "pain_during": 2, "completed": True, "notes": "via the link"},
-            {"pain_next_morning": 1, "notes": "via the link"}, {"athlete_id": "i12345", "api_key": "a-valid-key-123"}]
+            {"pain_next_morning": 1, "notes": "via the link"}, {"athlete_id": "i12345", "api_key": "a-valid-key-123"},
+            {"email": "runner@example.com"}]
 
 
 def test_no_write_route_takes_the_share_token(app: Flask, client: FlaskClient, checked_in: dict) -> None:
@@ -157,7 +159,8 @@ def test_no_write_route_takes_the_share_token(app: Flask, client: FlaskClient, c
     day = checked_in["checkin_days"][1]  # its morning score is still missing: the morning routes would take it
     values = {"token": share_token, "share_token": share_token, "day": day, "date": day, "uid": run["uid"]}
     fields = {"date": day, "pain_during": "2", "pain_next_morning": "1", "completed": "yes", "notes": "via the link",
-              "confirm_rotate": "yes", "confirm_delete": "yes", "athlete_id": "i12345", "api_key": "a-valid-key-123"}
+              "confirm_rotate": "yes", "confirm_delete": "yes", "athlete_id": "i12345", "api_key": "a-valid-key-123",
+              "email": "runner@example.com"}
     fit = (FILES / "hilly.fit").read_bytes()
     before = _rows(app)
     tried = set()

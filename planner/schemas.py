@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal, cast
 
@@ -19,10 +19,12 @@ from pydantic import (
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_validator,
 )
 from pydantic.main import IncEx
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .engine import Actual, CheckIn, Plan, PlanRequest, Unit
+from .engine import Actual, Away, CheckIn, Plan, PlanRequest, Unit
 from .engine.screening import RED_FLAGS
 
 RedFlagId = Literal[
@@ -70,6 +72,46 @@ def _timezones() -> frozenset[str]:
                      if name not in not_places and not name.startswith(("posix/", "right/", "SystemV/")))
 
 
+AWAY_LONGEST_DAYS = 120  # one period away: about four months at most
+AWAY_MOST_PERIODS = 20
+
+
+class AwayModel(BaseModel):
+    """Days away with no sessions, first and last day included (rule 7: up to 7 days is planned rest,
+    longer restarts by the gap rule)."""
+
+    model_config = ConfigDict(extra="forbid", title="Away")
+
+    start: date = Field(description="The first day away.")
+    end: date = Field(description="The last day away (the same as `start` for one day).")
+
+    @field_validator("start")
+    @classmethod
+    def _plausible_start(cls, value: date) -> date:
+        return _plausible(value, "a date")  # type: ignore[return-value]
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: date, info: ValidationInfo) -> date:
+        _plausible(value, "a date")
+        start = info.data.get("start")
+        if start is not None and value < start:
+            raise ValueError(f"a last day on or after the first day away ({start.isoformat()})")
+        if start is not None and (value - start).days + 1 > AWAY_LONGEST_DAYS:
+            latest = start + timedelta(days=AWAY_LONGEST_DAYS - 1)
+            raise ValueError(f"a last day no later than {latest.isoformat()}: {AWAY_LONGEST_DAYS} days away at most")
+        return value
+
+    def to_engine(self) -> Away:
+        return Away(self.start, self.end)
+
+
+def _field_error(loc: tuple[str | int, ...], message: str, value: object) -> ValidationError:
+    """One error for a field that only the whole request can judge (an away period against the others)."""
+    error = PydanticCustomError("value_error", "Value error, {message}", {"message": message})
+    return ValidationError.from_exception_data("PlanRequest", [InitErrorDetails(type=error, loc=loc, input=value)])
+
+
 class PlanRequestModel(BaseModel):
     """What a runner tells us (CONTRACT.md, PlanRequest)."""
 
@@ -99,6 +141,10 @@ class PlanRequestModel(BaseModel):
     name: Text | None = Field(default=None, max_length=80)
     nudges: bool = Field(default=True, description="The morning after each run, a short calendar event asking "
                                                    "how it felt, linking to the one-tap check-in.")
+    away: list[AwayModel] = Field(
+        default_factory=list, max_length=AWAY_MOST_PERIODS,
+        description="Periods away, with no sessions: up to 7 days is planned rest (no step back; the plan moves "
+                    "on), longer restarts at about 80% (8-13 days) or half (14 or more) of the last week run.")
 
     @field_validator("easy_pace")
     @classmethod
@@ -144,6 +190,26 @@ class PlanRequestModel(BaseModel):
             return None
         cleaned = _CONTROL.sub(" ", value).strip()
         return cleaned or None
+
+    @model_validator(mode="after")
+    def _away_apart(self) -> PlanRequestModel:
+        """Periods away never overlap, and none ends before the plan starts."""
+        if not self.away:
+            return self
+        for index, period in enumerate(self.away):
+            if self.start_date is not None and period.end < self.start_date:
+                raise _field_error(("away", index, "end"), f"a last day away on or after the plan's first day "
+                                   f"({self.start_date.isoformat()})", period.end.isoformat())
+            for other in self.away[:index]:
+                if period.start <= other.end and other.start <= period.end:
+                    raise _field_error(("away", index, "start"), f"days that do not overlap the time away from "
+                                       f"{other.start.isoformat()} to {other.end.isoformat()}",
+                                       period.start.isoformat())
+        return self
+
+    def away_periods(self) -> tuple[Away, ...]:
+        """The engine's input of days away, in date order."""
+        return tuple(sorted((p.to_engine() for p in self.away), key=lambda p: p.start))
 
     def to_engine(self) -> PlanRequest:
         return PlanRequest(
@@ -457,6 +523,15 @@ class StoredPlanOut(BaseModel):
                               description="The physio's read-only link, or null when the plan is not shared.")
     reminders: ReminderOut | None = Field(default=None, description="Given by GET: the morning email reminder, "
                                                                     "its address masked, or null when there is none.")
+
+
+class AwayResultOut(BaseModel):
+    """What adding or removing time away answers: the periods as stored, in date order, and the plan."""
+
+    model_config = ConfigDict(title="AwayResult")
+
+    away: list[AwayModel]
+    plan: PlanOut
 
 
 class ShareOut(BaseModel):

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from pydantic import ValidationError
 from sqlalchemy import delete as delete_rows
 from sqlalchemy import select, update
 
@@ -24,7 +25,15 @@ from .engine import Actual, CheckIn, Decision, InputError, Kind, Plan, Session, 
 from .engine import actual as engine_actual
 from .engine.frozen import freeze
 from .extensions import db
-from .schemas import CheckInModel, IntervalsConnectionModel, MorningModel, PlanRequestModel, PreviewRequestModel
+from .schemas import (
+    AwayModel,
+    CheckInModel,
+    IntervalsConnectionModel,
+    MorningModel,
+    PlanRequestModel,
+    PreviewRequestModel,
+    field_errors,
+)
 from .store import codec, outbox, revisions, sqlite
 from .store.exports import PlanNotFound, rowcount, write_lock
 from .store.models import ActivityRecord, CheckInRecord, IntervalsConnection, PlanRecord, new_token, utcnow
@@ -172,7 +181,7 @@ def preview(model: PlanRequestModel) -> Plan:
         seen.add(item.date)
         checkin = item.to_engine()
         checkins.append(replace(checkin, pain_next_morning=None) if item.date == as_of else checkin)
-    plan = build_plan(model.to_engine(), today=as_of, seed="preview", checkins=checkins)
+    plan = build_plan(model.to_engine(), today=as_of, seed="preview", checkins=checkins, away=model.away_periods())
     if plan.status is Status.PLAN:
         for index, item in enumerate(given):
             problem = _date_problem(plan, item.date)
@@ -185,7 +194,7 @@ def create(model: PlanRequestModel) -> tuple[PlanRecord | None, Plan]:
     """Store a plan as its first revision; a referral (red flag) is returned without storing anything."""
     seed = secrets.token_hex(16)
     runner_today = today(model.timezone)
-    plan = build_plan(model.to_engine(), today=runner_today, seed=seed)
+    plan = build_plan(model.to_engine(), today=runner_today, seed=seed, away=model.away_periods())
     if plan.status is not Status.PLAN:
         return None, plan
     stored_request = model.model_dump(mode="json")
@@ -213,6 +222,7 @@ class _Change:
     checkins: list[CheckIn]
     check: Callable[[Plan], None]
     store: Callable[[int], CheckInRecord | None]
+    request: dict[str, Any] | None = None  # the stored request after the change, when it changes it
 
 
 def check_in(token: str, model: CheckInModel) -> Written:
@@ -272,6 +282,96 @@ def add_morning(token: str, day: date, model: MorningModel) -> Written:
         return _Change(day, revisions.MORNING, checkins, lambda _plan: None, store)
 
     return _checked_in(_write(token, change))
+
+
+# -- away for a while ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AwayWritten:
+    """The periods away as stored after a change, and the plan re-planned around them."""
+
+    away: list[AwayModel]
+    plan: Plan
+
+
+def add_away(token: str, start: date, end: date) -> AwayWritten:
+    """Add days away (no sessions on them) and re-plan from today on, through the same compare-and-swap
+    write as a check-in. A period may have begun already, but not have ended before yesterday (that past
+    is frozen, rule 34), and no day of it may hold a check-in (a day checked in was not a day away)."""
+    stored: dict[str, Any] = {}
+
+    def change(record: PlanRecord) -> _Change:
+        runner_today = today(_timezone(record))
+        yesterday = runner_today - timedelta(days=1)
+        if end < yesterday:
+            raise InputError("end", "That time away is over, and days that have passed stay as they were: "
+                                    f"give a last day from {yesterday.isoformat()} on.")
+        logged = sorted(c.date for c in record.checkins if start <= c.date <= end)
+        if logged:
+            raise InputError("start", f"You checked in on {logged[0].isoformat()}, so you were not away then.")
+        existing = list(record.request.get("away") or [])
+        stored["request"] = _with_away(record, [*existing, {"start": start.isoformat(), "end": end.isoformat()}])
+        return _away_change(record, start, stored["request"])
+
+    written = _write(token, change)
+    return AwayWritten(_away_of(stored["request"]), written.plan)
+
+
+def remove_away(token: str, start: date) -> AwayWritten:
+    """Remove the period away that starts on `start` and re-plan from today on (its past days stay)."""
+    stored: dict[str, Any] = {}
+
+    def change(record: PlanRecord) -> _Change:
+        existing = list(record.request.get("away") or [])
+        kept = [p for p in existing if p["start"] != start.isoformat()]
+        if len(kept) == len(existing):
+            raise AwayNotFound(start)
+        stored["request"] = _with_away(record, kept)
+        return _away_change(record, start, stored["request"])
+
+    written = _write(token, change)
+    return AwayWritten(_away_of(stored["request"]), written.plan)
+
+
+class AwayNotFound(LookupError):
+    """The plan has no period away starting on that day."""
+
+
+def away_of(record: PlanRecord) -> list[AwayModel]:
+    """The plan's periods away as stored, in date order."""
+    return _away_of(record.request)
+
+
+def _away_of(request: dict[str, Any]) -> list[AwayModel]:
+    return [AwayModel.model_validate(p) for p in request.get("away") or []]
+
+
+def _with_away(record: PlanRecord, periods: list[dict[str, str]]) -> dict[str, Any]:
+    """The stored request with `periods`, checked by the one validation model. The new period is the
+    last: its errors (`away.N.end`) name `start` or `end`, the fields the form and the endpoint take."""
+    asked = {**record.request, "away": periods}
+    try:
+        model = PlanRequestModel.model_validate(asked)
+    except ValidationError as error:
+        problem = field_errors(error)[0]
+        new = f"away.{len(periods) - 1}."
+        name = problem["field"].removeprefix(new) if problem["field"].startswith(new) else problem["field"]
+        raise InputError(name, problem["message"]) from None
+    data = model.model_dump(mode="json")
+    data["away"] = sorted(data["away"], key=lambda p: p["start"])
+    return data
+
+
+def _away_change(record: PlanRecord, day: date, request: dict[str, Any]) -> _Change:
+    """A change of the stored request's periods away: the check-ins stay; the request is stored once the
+    compare-and-swap has landed."""
+
+    def store(plan_id: int) -> None:
+        db.session.execute(update(PlanRecord).where(PlanRecord.id == plan_id).values(request=request)
+                           .execution_options(synchronize_session=False))
+
+    checkins = [_engine_checkin(c) for c in record.checkins]
+    return _Change(day, revisions.AWAY, checkins, lambda _plan: None, store, request)
 
 
 def _checked_in(written: Written | _Stored) -> Written:
@@ -393,7 +493,7 @@ def _try_write(token: str, change: Callable[[PlanRecord], _Change], *, locked: b
     planned = change(record)
     planned.check(lived.plan)  # the runner checks in against the plan they were shown
     runner_today = today(_timezone(record))
-    fresh = _compute(record, planned.checkins, runner_today)
+    fresh = _compute(record, planned.checkins, runner_today, planned.request)
     checked_in = any(c.date == planned.day for c in planned.checkins)
     decision = decision_for(fresh, planned.day) if checked_in else None
     plan, stamps = _replan(lived, fresh, runner_today, planned.checkins)
@@ -690,11 +790,13 @@ def upgrade(token: str) -> Upgrade | None:
 
 # -- the engine's inputs ------------------------------------------------------------------------
 
-def _compute(record: PlanRecord, checkins: list[CheckIn], runner_today: date) -> Plan:
-    """The engine's plan for a stored request and check-ins (its start date is stored, so
-    `runner_today` only matters to a plan without one)."""
-    model = PlanRequestModel.model_validate(record.request)
-    return build_plan(model.to_engine(), today=runner_today, seed=record.seed, checkins=checkins)
+def _compute(record: PlanRecord, checkins: list[CheckIn], runner_today: date,
+             request: dict[str, Any] | None = None) -> Plan:
+    """The engine's plan for a stored request (or `request`, the one a change stores) and check-ins (its
+    start date is stored, so `runner_today` only matters to a plan without one)."""
+    model = PlanRequestModel.model_validate(record.request if request is None else request)
+    return build_plan(model.to_engine(), today=runner_today, seed=record.seed, checkins=checkins,
+                      away=model.away_periods())
 
 
 def _created_day(record: PlanRecord) -> date:

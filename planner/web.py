@@ -24,10 +24,11 @@ from .chart import PHASE_COLOURS, Scores, pain_chart_svg, week_number, weekly_mi
 from .engine.build import next_monday
 from .engine.plan import Kind, Plan, Session, Week
 from .engine.screening import RED_FLAGS
-from .engine.words import DISCLAIMER, PHASE_NAMES, intervals_in_words
+from .engine.words import DISCLAIMER, PHASE_NAMES, day_span, intervals_in_words
 from .extensions import checkin_limit, create_limit, manage_limit
 from .pictures import exercise_picture
 from .schemas import (
+    AwayModel,
     CheckInModel,
     IntervalsConnectionModel,
     MorningModel,
@@ -358,6 +359,7 @@ def _context(token: str, stored: services.Stored, today: date) -> dict[str, Any]
         pending=pending, quick_runs=recent_runs(stored, today), intervals_panel=Markup(INTERVALS_SLOT),
         reminders_panel=Markup(REMINDERS_SLOT),
         share=urls.shared(share) if share else None,
+        away=services.away_of(stored.record), day_span=day_span,
     )
 
 
@@ -562,6 +564,31 @@ def delete(token: str) -> Response | tuple[str, int]:
                           request.form, 422)
     services.delete(token)
     return redirect(url_for("web.index", deleted=1), 303)
+
+
+@bp.post("/plans/<token:token>/away")
+@checkin_limit
+def add_away(token: str) -> Response:
+    """The page's "Away for a while?" form: the days get no sessions, and the plan is re-planned."""
+    data = {name: request.form.get(name, "").strip() for name in ("start", "end")}
+    period = AwayModel.model_validate({k: v for k, v in data.items() if v})
+    services.add_away(token, period.start, period.end)
+    return redirect(url_for("web.plan_page", token=token) + "#away", 303)
+
+
+@bp.post("/plans/<token:token>/away/<start>/delete")
+@checkin_limit
+def remove_away(token: str, start: str) -> Response:
+    """Remove a time away; the plan is re-planned from today on."""
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        abort(404)
+    try:
+        services.remove_away(token, day)
+    except services.AwayNotFound:
+        abort(404)
+    return redirect(url_for("web.plan_page", token=token) + "#away", 303)
 
 
 @bp.post("/plans/<token:token>/share")

@@ -10,6 +10,8 @@ from pydantic.json_schema import models_json_schema
 
 from ..schemas import (
     ActivityResultOut,
+    AwayModel,
+    AwayResultOut,
     CheckInModel,
     CheckInResultOut,
     IntervalsConnectionModel,
@@ -50,13 +52,17 @@ TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "st
 DATE = {"name": "date", "in": "path", "required": True, "description": "The day of the check-in (ISO date).",
         "schema": {"type": "string", "format": "date"}}
 # described as they validate
-INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel, IntervalsConnectionModel, ReminderModel)
+INPUTS = (PlanRequestModel, PreviewRequestModel, CheckInModel, MorningModel, IntervalsConnectionModel, ReminderModel,
+          AwayModel)
+AWAY_START = {"name": "start", "in": "path", "required": True, "description": "The first day away (ISO date).",
+              "schema": {"type": "string", "format": "date"}}
 
 
 @cache
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [*INPUTS, PlanOut, StoredPlanOut, ReferralOut,
-                                     CheckInResultOut, SessionTableOut, ActivityResultOut, ShareOut, Problem]
+                                     CheckInResultOut, SessionTableOut, ActivityResultOut, ShareOut, AwayResultOut,
+                                     Problem]
     _, schemas = models_json_schema([(m, "validation" if m in INPUTS else "serialization")
                                      for m in models], ref_template=REF)
     return {
@@ -152,6 +158,24 @@ def document() -> dict[str, Any]:
                 "delete": {"operationId": "stopSharing",
                            "summary": "Revoke the physio's link; the runner's token and links stay",
                            "responses": {"204": {"description": "Not shared any more"}, **_problems(404, 429)}},
+            },
+            "/api/v1/plans/{token}/away": {
+                "parameters": [TOKEN],
+                "post": {"operationId": "addAway",
+                         "summary": "Days away with no sessions; re-plans from today on. Up to 7 days is planned "
+                                    "rest (no step back; the plan moves on), longer restarts at about 80% (8-13 "
+                                    "days) or half (14 or more) of the last week run (rule 7). It may have begun, "
+                                    "not ended before yesterday, and holds no day checked in",
+                         "requestBody": {"required": True, "content": _json(AwayModel)},
+                         "responses": {"201": {"description": "Stored", "content": _json(AwayResultOut)},
+                                       **_problems(400, 404, 415, 422, 429)}},
+            },
+            "/api/v1/plans/{token}/away/{start}": {
+                "parameters": [TOKEN, AWAY_START],
+                "delete": {"operationId": "removeAway",
+                           "summary": "Remove the time away starting on that day; re-plans from today on",
+                           "responses": {"200": {"description": "Removed", "content": _json(AwayResultOut)},
+                                         **_problems(404, 429)}},
             },
             "/api/v1/plans/{token}/checkins/{date}": {
                 "parameters": [TOKEN, DATE],

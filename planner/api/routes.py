@@ -19,6 +19,7 @@ from ..extensions import checkin_limit, create_limit, csrf, manage_limit
 from ..schemas import (
     ActivityOut,
     ActivityResultOut,
+    AwayModel,
     CheckInModel,
     CheckInOut,
     IntervalsConnectionModel,
@@ -272,6 +273,35 @@ def add_morning(token: str, date: str) -> Response:
     except ValueError:
         raise services.CheckInNotFound(date) from None
     return _result(services.add_morning(token, day, _parse(MorningModel)), 200)
+
+
+@bp.errorhandler(services.AwayNotFound)
+def _no_away(_error: services.AwayNotFound) -> Response:
+    return problem(404, "There is no time away starting on that day.")
+
+
+def _away(written: services.AwayWritten, status: int) -> Response:
+    """An AwayResult: the periods away as stored, and the plan re-planned around them."""
+    return _json({"away": [p.model_dump(mode="json") for p in written.away], "plan": plan_data(written.plan)}, status)
+
+
+@bp.post("/plans/<token:token>/away")
+@checkin_limit
+def add_away(token: str) -> Response:
+    """Days away with no sessions (rule 7: up to 7 days is planned rest, longer restarts by the gap rule)."""
+    period = _parse(AwayModel)
+    return _away(services.add_away(token, period.start, period.end), 201)
+
+
+@bp.delete("/plans/<token:token>/away/<start>")
+@checkin_limit
+def remove_away(token: str, start: str) -> Response:
+    """Remove the time away starting on that day; the plan is re-planned from today on."""
+    try:
+        day = dt.date.fromisoformat(start)
+    except ValueError:
+        raise services.AwayNotFound(start) from None
+    return _away(services.remove_away(token, day), 200)
 
 
 @bp.post("/plans/<token:token>/activities")

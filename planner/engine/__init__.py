@@ -5,6 +5,7 @@ from .entry import InputError
 from .plan import (
     RULES_VERSION,
     Actual,
+    Away,
     CheckIn,
     Decision,
     Exercise,
@@ -22,6 +23,6 @@ from .plan import (
 )
 
 __all__ = [
-    "Actual", "CheckIn", "Decision", "Exercise", "InputError", "Intensity", "Interval", "Kind", "Phase", "Plan",
+    "Actual", "Away", "CheckIn", "Decision", "Exercise", "InputError", "Intensity", "Interval", "Kind", "Phase", "Plan",
     "PlanRequest", "RULES_VERSION", "Session", "Status", "Terrain", "Unit", "Week", "build_plan", "session_uid",
 ]

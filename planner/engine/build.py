@@ -18,6 +18,7 @@ from statistics import mean
 from . import actual as actual_run
 from . import (
     adapt,
+    away,
     continuous,
     entry,
     exercises,
@@ -33,7 +34,20 @@ from . import (
 from .entry import InputError
 from .ladder import Step
 from .layout import session_uid
-from .plan import CheckIn, Decision, Intensity, Kind, Phase, Plan, PlanRequest, Session, Status, Terrain, Week
+from .plan import (
+    Away,
+    CheckIn,
+    Decision,
+    Intensity,
+    Kind,
+    Phase,
+    Plan,
+    PlanRequest,
+    Session,
+    Status,
+    Terrain,
+    Week,
+)
 from .progression import WeekDone, at_target, counts_minutes
 
 SHORTEST_PLAN = 12
@@ -56,8 +70,13 @@ def build_plan(
     today: date,
     seed: str,
     checkins: tuple[CheckIn, ...] | list[CheckIn] = (),
+    away: tuple[Away, ...] | list[Away] = (),
 ) -> Plan:
-    """Turn a runner's answers (and any check-ins) into a plan, or a referral when a red flag is present."""
+    """Turn a runner's answers (and any check-ins) into a plan, or a referral when a red flag is present.
+
+    `away` holds the days the runner is away (no sessions on them); outside the request, so a plan
+    without any is the same plan, byte for byte, as before they existed.
+    """
     status, referral = screening.screen(request.red_flags)
     ceiling = pain.ceiling(request.pain_tolerance)
     signs = screening.red_flag_signs()
@@ -65,13 +84,14 @@ def build_plan(
         request = replace(request, start_date=request.start_date or next_monday(today))
         return Plan(status=status, request=request, summary=referral or "", referral=referral, red_flags=signs,
                     progression_rule="", ceiling=ceiling)
-    return _Simulation(request, today, seed, list(checkins)).plan(signs)
+    return _Simulation(request, today, seed, list(checkins), tuple(sorted(away, key=attrgetter("start")))).plan(signs)
 
 
 class _Simulation:
     """One plan's weeks, simulated in order; `_week` lays out and judges one."""
 
-    def __init__(self, request: PlanRequest, today: date, seed: str, checkins: list[CheckIn]) -> None:
+    def __init__(self, request: PlanRequest, today: date, seed: str, checkins: list[CheckIn],
+                 away_periods: tuple[Away, ...] = ()) -> None:
         self.runner, self.warnings = entry.read_request(request)
         self.entry, entry_warnings = entry.find_entry(request, self.runner)
         self.warnings += entry_warnings
@@ -104,6 +124,8 @@ class _Simulation:
         self.projecting = False
         self.why = [words.week_one(self.entry.reason)]
         self.cadence_cue = layout.cadence_cue(request.cadence)
+        self.away = away_periods
+        self.runs_away = 0  # this week's runs that fell on days away
 
     # -- the week loop ----------------------------------------------------------------------------
 
@@ -141,11 +163,16 @@ class _Simulation:
     def _week(self) -> None:
         number = len(self.history) + 1
         start = self.start + timedelta(days=7 * (number - 1))
+        away_now = away.in_week(self.away, start) if self.away else []
+        if self.away:
+            self._back_from_away(start)
         load = self.load
         lighter = False
+        counted = False
         if load.phase is not Phase.SETTLE and load.phase is not Phase.MAINTAIN and (
                 counts_minutes(load) or load.step.continuous):
             load.continuous_weeks += 1
+            counted = True
             lighter = continuous.is_deload(load.continuous_weeks)
         if load.target_week is None and load.phase is not Phase.SETTLE and at_target(load, self.runner):
             load.target_week = number
@@ -159,6 +186,7 @@ class _Simulation:
             steps: list[Step] = []
             self.quality_kinds = set()
             self.week_ran = 0.0
+            self.runs_away = 0
         else:
             sessions, steps = self._running_week(start, lighter, cut)
         planned = sum(s.running_minutes for s in steps)
@@ -169,14 +197,25 @@ class _Simulation:
                         quality=bool(self.quality_kinds), ran_minutes=self.week_ran)
         settled = adapt.settled(self.checkins, start, self.ceiling) if phase is Phase.SETTLE else None
         judgement = self._judge(start, phase, settled)
+        if away_now:
+            sessions = [s for s in sessions if not away.is_away(away_now, s.date)]
+            # Planned rest (up to a week) or the weeks of a longer gap: the load neither rises nor steps
+            # back for the runs it took away; a flare the week's check-ins show still counts.
+            pausing = self.runs_away > 0 and judgement.decision in (None, Decision.PROGRESS)
+        else:
+            pausing = False
         rose = bool(self.history) and planned > self.history[-1].planned_minutes
+        if pausing:
+            # A week cut short by days away is no baseline: not for growth (rule 14), not for a repeat (the
+            # week after repeats the last full week), not for the gap rule.
+            done = replace(done, steps=[])
         if self.projecting:
-            self._advance(done, judgement, settled)
+            self._advance(done, judgement, settled, pausing=pausing, counted=counted)
             return
         self._watch(number, start, phase, judgement, settled, planned, rose)
-        why = self.why
+        why = [*self.why, *(words.away_days(max(p.start, start), min(p.end, start + DAYS[6])) for p in away_now)]
         moved = self._moved_out(done, judgement, settled)
-        self.why = self._advance(done, judgement, settled)
+        self.why = self._advance(done, judgement, settled, pausing=pausing, counted=counted)
         if moved:
             self.why.append(words.moved_out(moved, self.load.target_week))
         self.weeks.append(Week(
@@ -189,13 +228,47 @@ class _Simulation:
             rehab_stage=_stage(level), decision=judgement.decision,
         ))
 
-    def _advance(self, done: WeekDone, judgement: adapt.Judgement, settled: bool | None) -> list[str]:
-        reasons = progression.advance(self.load, done, judgement, self.runner, settled=settled,
-                                      history=self.history)
+    def _advance(self, done: WeekDone, judgement: adapt.Judgement, settled: bool | None, *,
+                 pausing: bool = False, counted: bool = False) -> list[str]:
+        if pausing:
+            reasons = self._pause(done, counted)
+        else:
+            reasons = progression.advance(self.load, done, judgement, self.runner, settled=settled,
+                                          history=self.history)
         self.history.append(done)
         if done.steps:
             self.last_steps, self.last_lighter = done.steps, done.lighter
         return reasons
+
+    # -- away for a while ---------------------------------------------------------------------------
+
+    def _pause(self, done: WeekDone, counted: bool) -> list[str]:
+        """A week whose runs fell on days away: no rise, no step back; the next week repeats the last
+        week run (the load before the break). Said in words once the runner is back."""
+        load = self.load
+        load.repeat = load.stepped_back = False
+        load.rest_until = None
+        if done.ran:
+            load.running_weeks += 1
+        progression.pause(load, counted=counted, after_lighter=self.last_lighter)
+        last = max(away.in_week(self.away, done.start), key=attrgetter("end"))
+        if last.end > done.start + DAYS[6]:
+            return []  # still away at the week's end: the week back says what happens
+        if last.days > away.PLANNED_REST_DAYS:
+            return [words.after_long_away(last.start, last.end)]
+        return [words.after_short_away(last.start, last.end)]
+
+    def _back_from_away(self, start: date) -> None:
+        """Rule 7 (v2): the week in which the runner comes back from more than a week away starts from the
+        gap rule, before it is laid out, so its first run back is already the lower one."""
+        period = away.returning(self.away, start)
+        if period is None or self.load.phase is Phase.SETTLE:
+            return
+        factor = away.gap_factor(period)
+        full = [w for w in self.history if not away.in_week(self.away, w.start)]  # the last full week run
+        progression.after_away(self.load, factor, full, self.runner)
+        self.last_steps, self.last_lighter = [], False  # a repeat after it repeats the lower load
+        self.why = [*self.why, words.back_from_away(period.start, period.end, period.days, factor)]
 
     def _judge(self, start: date, phase: Phase, settled: bool | None) -> adapt.Judgement:
         if phase is Phase.SETTLE:
@@ -236,6 +309,7 @@ class _Simulation:
             quality = reintroduce.keep(load.maintain_weeks, load.total)
         climbing = not (load.repeat or load.stepped_back or lighter or counts_minutes(load))
         self.week_ran = 0.0
+        self.runs_away = 0
         sessions: list[Session] = []  # none in a projection (rule 35), which follows only the load
         steps: list[Step] = []
         laid: list[int] = []  # the days that hold a run
@@ -244,6 +318,9 @@ class _Simulation:
         stop = False
         for index, day in enumerate(days):
             when = start + DAYS[day]
+            if self.away and away.is_away(self.away, when):
+                self.runs_away += 1  # the sessions move on: a run on a day away is not made up
+                continue
             # Rule 7 (v2): pain over the ceiling on an earlier day (a rehab day too) reaches the rest of the week.
             overs = self._over_days_before(when) if self.over_dates else []
             stop = stop or (len(overs) > 1 and adapt.two_over_within_a_week(overs, start))

@@ -91,6 +91,21 @@ class PlanRequest:
 
 
 @dataclass(frozen=True)
+class Away:
+    """Days the runner is away and plans no sessions, first and last day included (rule 7's gaps)."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
 class Actual:
     """What was really run that day (rule 36), read from an activity file or typed in."""
 

@@ -173,18 +173,52 @@ def _step_back(load: Load, week: WeekDone, judgement: adapt.Judgement, runner: R
         return [words.step_back(judgement.reasons, rest_first=rest_first)]
     # Missed days (rule 7, v2): from the last week actually run, not the planned one; no days off.
     factor = judgement.gap_factor or adapt.SHORT_GAP_FACTOR
-    ran = next((w for w in reversed([*history, week]) if w.ran and w.steps), None)
-    if ran is not None:
-        top = max(ran.steps)
-        if counts_minutes(load):
-            _set_total(load, math.floor(min(load.total, ran.full_minutes) * factor), runner)
-        elif factor >= adapt.SHORT_GAP_FACTOR:
-            load.step = top.down()
-            _back_on_ladder(load)
-        else:
-            load.step = ladder.step_within(top.running_minutes * factor)
-            _back_on_ladder(load)
+    _restart_after_gap(load, factor, next((w for w in reversed([*history, week]) if w.ran and w.steps), None), runner)
     return [words.after_gap(judgement.reasons[0], factor)]
+
+
+def _restart_after_gap(load: Load, factor: float, ran: WeekDone | None, runner: Runner) -> None:
+    """Rule 7 (v2): after days without running, about 80% (or one rung lower) or about half (or the highest
+    walk-run rung that fits) of `ran`, the last week actually run; nothing changes without one."""
+    if ran is None:
+        return
+    top = max(ran.steps)
+    if counts_minutes(load):
+        _set_total(load, math.floor(min(load.total, ran.full_minutes) * factor), runner)
+    elif factor >= adapt.SHORT_GAP_FACTOR:
+        load.step = top.down()
+        _back_on_ladder(load)
+    else:
+        load.step = ladder.step_within(top.running_minutes * factor)
+        _back_on_ladder(load)
+
+
+def pause(load: Load, *, counted: bool, after_lighter: bool) -> None:
+    """Planned rest (away up to a week): the next week repeats the last full week run, never lower and
+    never higher; after a lighter week, the load it lightened (rule 16's reading). A break is no flare, so
+    the flare-free counts go on; the away week is not one of rule 16's four (`counted`: it was counted),
+    so the lighter weeks after it move on by a week too."""
+    load.repeat = not after_lighter
+    if counted:
+        load.continuous_weeks = max(0, load.continuous_weeks - 1)
+
+
+def after_away(load: Load, factor: float, full_weeks: list[WeekDone], runner: Runner) -> None:
+    """Back from more than a week away: the gap rule (rule 7) from the last full week run before it, as a
+    step back that adds no days off. Speed and hills wait for flare-free weeks again (rules 21-22)."""
+    _reset_flare_free(load)
+    load.repeat = False
+    load.done_at_step = 0
+    load.stepped_back = True  # the first week back climbs no step
+    load.continuous_weeks = 0
+    load.added_run_last = False
+    ran = next((w for w in reversed(full_weeks) if w.ran and w.steps), None)
+    if ran is None:  # away from the plan's first week: the runner's own running is the last week run
+        minutes = load.total if counts_minutes(load) else load.step.running_minutes * load.runs
+        step = ladder.continuous(load.total / max(load.runs, 1)) if counts_minutes(load) else load.step
+        ran = WeekDone(number=0, start=date.min, phase=load.phase, steps=[step], planned_minutes=minutes,
+                       lighter=False, cut=False, repeated=False, ran=True, full_minutes=minutes)
+    _restart_after_gap(load, factor, ran, runner)
 
 
 def _back_on_ladder(load: Load) -> None:

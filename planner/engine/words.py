@@ -317,3 +317,43 @@ def cadence_low(cadence: float, target: int) -> str:
 def extra_run(ran: float) -> str:
     return (f"This run of {minutes(round(ran))} minutes was not in the plan. It counts as running done; the plan's "
             "limits stay where they are.")
+
+
+# -- away for a while (rule 7's gaps, planned ahead) -----------------------------------------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def day_span(start: date, end: date) -> str:
+    """12-18 May; 28 April-3 May; 28 December 2026-3 January 2027. In the engine, so no locale decides it."""
+    if start == end:
+        return f"{start.day} {_MONTHS[start.month - 1]}"
+    if start.year != end.year:
+        return (f"{start.day} {_MONTHS[start.month - 1]} {start.year}–"
+                f"{end.day} {_MONTHS[end.month - 1]} {end.year}")
+    if start.month != end.month:
+        return f"{start.day} {_MONTHS[start.month - 1]}–{end.day} {_MONTHS[end.month - 1]}"
+    return f"{start.day}–{end.day} {_MONTHS[end.month - 1]}"
+
+
+def away_days(start: date, end: date) -> str:
+    return f"You are away {day_span(start, end)}: no sessions on those days."
+
+
+def after_short_away(start: date, end: date) -> str:
+    return (f"You were away {day_span(start, end)}, a planned rest: this week picks up the load you were on "
+            "before it, with no step back. What fell in those days is not made up; the plan moves on by a week.")
+
+
+def back_from_away(start: date, end: date, days: int, factor: float) -> str:
+    share = "about half of it, or the highest walk-run step that fits" if factor < 0.8 else \
+        "about 80% of it, or one step lower"
+    return (f"You were away {day_span(start, end)} ({days} days), so running restarts from the "
+            f"last full week you ran: {share}. A break is no flare: no days off are added, and the plan builds "
+            "up again from here.")
+
+
+def after_long_away(start: date, end: date) -> str:
+    return (f"This is your first full week back after being away {day_span(start, end)}: it keeps the lower "
+            "restart load before the plan builds up again.")

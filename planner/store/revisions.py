@@ -26,8 +26,8 @@ from ..extensions import db
 from . import codec, outbox
 from .models import PlanRecord, PlanRevision, SessionVersion
 
-CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED, NUDGES, SHARE, UNSHARE = (
-    "create", "checkin", "morning", "activity", "rotate", "upgrade", "recorded", "nudges", "share", "unshare")
+CREATE, CHECKIN, MORNING, ACTIVITY, ROTATE, UPGRADE, RECORDED, NUDGES, SHARE, UNSHARE, AWAY = (
+    "create", "checkin", "morning", "activity", "rotate", "upgrade", "recorded", "nudges", "share", "unshare", "away")
 
 
 @dataclass(frozen=True)

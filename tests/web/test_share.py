@@ -142,10 +142,10 @@ def _rows(app: Flask) -> dict[str, list[tuple]]:
 
 def _json_bodies(day: str) -> list[dict]:
     """A body each JSON write route takes from the runner: a check-in, a morning score, a connection, an
-    address for the email reminders."""
+    address for the email reminders, a time away."""
     return [{"date": day, "pain_during": 2, "completed": True, "notes": "via the link"},
             {"pain_next_morning": 1, "notes": "via the link"}, {"athlete_id": "i12345", "api_key": "a-valid-key-123"},
-            {"email": "runner@example.com"}]
+            {"email": "runner@example.com"}, {"start": day, "end": day}]
 
 
 def test_no_write_route_takes_the_share_token(app: Flask, client: FlaskClient, checked_in: dict) -> None:
@@ -157,10 +157,11 @@ def test_no_write_route_takes_the_share_token(app: Flask, client: FlaskClient, c
     token, run = checked_in["token"], checked_in["run"]
     share_token = _share(client, token).removeprefix("/shared/")
     day = checked_in["checkin_days"][1]  # its morning score is still missing: the morning routes would take it
-    values = {"token": share_token, "share_token": share_token, "day": day, "date": day, "uid": run["uid"]}
+    values = {"token": share_token, "share_token": share_token, "day": day, "date": day, "uid": run["uid"],
+              "start": day}
     fields = {"date": day, "pain_during": "2", "pain_next_morning": "1", "completed": "yes", "notes": "via the link",
               "confirm_rotate": "yes", "confirm_delete": "yes", "athlete_id": "i12345", "api_key": "a-valid-key-123",
-              "email": "runner@example.com"}
+              "email": "runner@example.com", "start": day, "end": day}
     fit = (FILES / "hilly.fit").read_bytes()
     before = _rows(app)
     tried = set()

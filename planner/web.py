@@ -411,9 +411,7 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
         return url == base and services.today(timezone).isoformat() == day
 
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    connection = services.intervals_status(token)
-    reminder = reminders.status(token)
-    live = f"{_sync_state(connection)}|{_reminder_state(reminder)}"
+    live, panels = exports.unless_committed((token, "page-live", ""), lambda: _live_panels(token))
     stamp = exports.stamp(token, "page", fresh)
     raw = browser_session.get(field)
     if stamp is not None and raw and request.if_none_match.contains(_page_etag(stamp.etag, raw, live)):
@@ -430,11 +428,21 @@ def plan_page(token: str) -> WerkzeugResponse | tuple[str, int]:
     page = exports.bytes_of(token, "page", stamp, fresh, render)
     form_token = generate_csrf()  # the session's own token, signed, in every form of the page
     raw = browser_session[field]
-    panel = intervals_panel(token, connection, {}, MultiDict(), csrf=CSRF_SLOT)
-    emails = reminders_panel(token, reminder, {}, MultiDict(), csrf=CSRF_SLOT)
-    html = (page.body.replace(INTERVALS_SLOT.encode(), panel.encode()).replace(REMINDERS_SLOT.encode(), emails.encode())
+    panel, emails = panels
+    html = (page.body.replace(INTERVALS_SLOT.encode(), panel).replace(REMINDERS_SLOT.encode(), emails)
             .replace(CSRF_SLOT.encode(), form_token.encode()))
     return serve.send(replace(page, body=html, etag=_page_etag(page.etag, raw, live)), "text/html")
+
+
+def _live_panels(token: str) -> tuple[str, tuple[bytes, bytes]]:
+    """The parts of the page that change without a new revision (the intervals.icu sync's status, the
+    email reminder), drawn with the form-token placeholder, and their state for the page's ETag."""
+    connection = services.intervals_status(token)
+    reminder = reminders.status(token)
+    live = f"{_sync_state(connection)}|{_reminder_state(reminder)}"
+    panel = intervals_panel(token, connection, {}, MultiDict(), csrf=CSRF_SLOT)
+    emails = reminders_panel(token, reminder, {}, MultiDict(), csrf=CSRF_SLOT)
+    return live, (panel.encode(), emails.encode())
 
 
 def _sync_state(connection: IntervalsConnection | None) -> str:

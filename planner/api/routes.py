@@ -36,7 +36,7 @@ from ..schemas import (
     field_errors,
     plan_data,
 )
-from ..store import codec
+from ..store import codec, exports
 from ..store.exports import Body
 from ..store.models import CheckInRecord
 from ..uploads import activity_file, too_large
@@ -152,7 +152,7 @@ def create_plan() -> Response:
     record, plan = services.create(_parse(PlanRequestModel))
     if record is None:
         return _json({"token": None, "links": None, "plan": plan_data(plan)})  # a ReferralOut
-    body = {**_stored(record.token, plan), "connections": {"intervals": None}}  # a new plan is linked to nothing yet
+    body = {**_stored(record.token, plan), "connections": {"intervals": None}, "reminders": None}  # nothing linked yet
     return _json(body, 201, {"Location": url_for("api.get_plan", token=record.token)})
 
 
@@ -164,7 +164,8 @@ def get_plan(token: str) -> WerkzeugResponse:
         body = to_json(_stored(token, stored.plan, stored.checkins, stored.record.share_token))
         return [Body("api", body, stored.revision.created_at)]
 
-    return serve.stored(token, "api", urls.base(), render, "application/json", live=lambda: _live(token))
+    return serve.stored(token, "api", urls.base(), render, "application/json",
+                        live=lambda: exports.unless_committed((token, "api-live", ""), lambda: _live(token)))
 
 
 def _live(token: str) -> bytes:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +24,8 @@ from . import generation
 from .models import PlanRecord, RenderedExport, utcnow
 from .revisions import as_utc
 from .transactions import rowcount, write_lock
+
+T = TypeVar("T")
 
 
 class PlanNotFound(LookupError):
@@ -127,6 +129,20 @@ def stamp(token: str, kind: str, fresh: Fresh) -> Body | None:
 
 
 REMEMBERED = generation.Remembered(100_000)  # per worker process: stamps of exports with a fixed variant
+
+
+def unless_committed(key: tuple[str, str, str], compute: Callable[[], T]) -> T:
+    """`compute()`, remembered (on SQLite) until anything is committed: for what a read shows beside the
+    stored bytes (a sync's status, a masked address), which changes only with a commit."""
+    counter = generation.of(db.engine)
+    if counter is None:
+        return compute()
+    count = counter.current()  # the count first: see generation.py
+    found: tuple[T] | None = REMEMBERED.get(key, count)
+    if found is None:
+        found = (compute(),)
+        REMEMBERED.put(key, count, found)
+    return found[0]
 
 
 def filled(token: str, stamp: Body, fresh: Fresh) -> Body | None:

@@ -5,33 +5,34 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from .sync.keys import connection_key
+from cryptography.fernet import Fernet
 
 # A service that does not answer in this long is down for this request: a 503, not a hung worker.
 CONNECT_TIMEOUT = 5  # seconds, PostgreSQL (libpq's connect_timeout)
 REDIS_TIMEOUT = 2  # seconds, each connect and each command to the rate-limit storage
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY, or one generated once and kept under instance/ for development."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    path = instance_path / "secret_key"
+def _kept(instance_path: Path, variable: str, filename: str, make: Callable[[], str]) -> str:
+    """The environment's `variable`, or, for development, a value made once and kept in instance/."""
+    if value := os.environ.get(variable, "").strip():
+        return value
+    path = instance_path / filename
     try:
-        # O_EXCL: when several workers start at once, exactly one writes the key and all read it.
+        # O_EXCL: when several workers start at once, exactly one writes the value and all read it.
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
     else:
         with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(48))
+            file.write(make())
     for _ in range(50):  # another worker may have created the file and not yet written it
-        if key := path.read_text().strip():
-            return key
+        if value := path.read_text().strip():
+            return value
         time.sleep(0.01)
-    raise RuntimeError(f"{path} is empty; delete it or set SECRET_KEY")
+    raise RuntimeError(f"{path} is empty; delete it or set {variable}")
 
 
 def _database_url(instance_path: Path) -> str:
@@ -79,7 +80,7 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     # count per process, letting each of gunicorn's workers take the whole limit.
     storage = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or f"sqlite:///{instance_path / 'ratelimits.sqlite3'}"
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": _kept(instance_path, "SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48)),
         "SQLALCHEMY_DATABASE_URI": database,
         # A server database may drop idle connections: test each one as it leaves the pool. A SQLite
         # file cannot, and the test would be a second statement on every calendar poll.
@@ -112,7 +113,8 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         # (up to an hour), a call is retried after INTERVALS_RETRY_SECONDS doubling and times out after
         # INTERVALS_TIMEOUT_SECONDS without an answer, an idle worker polls every WORKER_POLL_SECONDS.
         "INTERVALS_API_URL": (os.environ.get("INTERVALS_API_URL", "").strip() or "https://intervals.icu").rstrip("/"),
-        "CONNECTION_KEY": connection_key(instance_path),
+        "CONNECTION_KEY": _kept(instance_path, "CONNECTION_KEY", "connection_key",
+                                lambda: Fernet.generate_key().decode()),
         "SYNC_LEASE_SECONDS": _seconds("SYNC_LEASE_SECONDS", 300),
         "SYNC_BACKOFF_SECONDS": _seconds("SYNC_BACKOFF_SECONDS", 30),
         "INTERVALS_RETRY_SECONDS": _seconds("INTERVALS_RETRY_SECONDS", 1),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect, select, update
 
 from planner import create_app
@@ -99,14 +100,17 @@ def test_healthz_is_503_while_the_database_does_not_answer(tmp_path):
     assert response.json == {"status": "unavailable", "database": "down", "rate_limits": "ok"}
 
 
-def test_the_development_secret_key_is_made_once_and_kept(tmp_path, monkeypatch):
+@pytest.mark.parametrize("setting,filename", [("SECRET_KEY", "secret_key"), ("CONNECTION_KEY", "connection_key")])
+def test_the_development_keys_are_made_once_and_kept(tmp_path, monkeypatch, setting: str, filename: str):
     from planner import config
 
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    first = config.from_environment(tmp_path)["SECRET_KEY"]
-    second = config.from_environment(tmp_path)["SECRET_KEY"]
+    monkeypatch.delenv(setting, raising=False)
+    first = config.from_environment(tmp_path)[setting]
+    second = config.from_environment(tmp_path)[setting]
     assert first == second and len(str(first)) >= 40
-    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / filename).stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv(setting, "from-the-environment")
+    assert config.from_environment(tmp_path)[setting] == "from-the-environment"
 
 
 def test_csv_and_garmin_exports_are_rendered_once_per_revision(client, app, stored_plan):

@@ -35,25 +35,29 @@ class Counter:
             if os.fstat(self.descriptor).st_size < SIZE:
                 os.write(self.descriptor, bytes(SIZE))
         self.map = mmap.mmap(self.descriptor, SIZE)
+        self.threads = threading.Lock()  # a record lock does not part the threads of one process
 
     def current(self) -> int:
         value: int = struct.unpack_from("<Q", self.map)[0]
         return value
 
     def bump(self) -> None:
-        with _locked(self.descriptor):
+        with self.threads, _locked(self.descriptor):
             struct.pack_into("<Q", self.map, 0, (self.current() + 1) % 2**64)
 
 
 class _locked:
+    """An exclusive POSIX record lock on the file: held per process, so it also parts processes forked
+    with the file already open (which share one open file, where flock would not exclude them)."""
+
     def __init__(self, descriptor: int) -> None:
         self.descriptor = descriptor
 
     def __enter__(self) -> None:
-        fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+        fcntl.lockf(self.descriptor, fcntl.LOCK_EX)
 
     def __exit__(self, *_: object) -> None:
-        fcntl.flock(self.descriptor, fcntl.LOCK_UN)
+        fcntl.lockf(self.descriptor, fcntl.LOCK_UN)
 
 
 _COUNTERS: dict[str, Counter] = {}

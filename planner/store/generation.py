@@ -71,7 +71,10 @@ def attach(engine: Any) -> None:
         return
     with _GUARD:
         if database not in _COUNTERS:
-            _COUNTERS[database] = Counter(Path(database + "-generation"))
+            try:
+                _COUNTERS[database] = Counter(Path(database + "-generation"))
+            except OSError:  # its folder is missing or read-only: no memory, every read asks the database
+                return
     counter = _COUNTERS[database]
     # A commit outside the ORM session (a migration, a script) moves it too, here just before the
     # commit lands; the session's commits move it again once they have landed (below).

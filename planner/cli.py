@@ -36,7 +36,8 @@ def register(app: Flask) -> None:
         finish the request in flight)."""
         from .sync.worker import Worker
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+        logging.basicConfig(format="%(asctime)s worker %(levelname)s %(message)s")  # when nothing set one up
+        logging.getLogger("planner").setLevel(logging.INFO)  # a line per pass: what it sent, or why it waits
         running = Worker(app)
         running.stop_on_signals()
         passes = running.run(once=once)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal, cast
 
@@ -341,9 +341,15 @@ class IntervalsStatusOut(BaseModel):
     model_config = ConfigDict(title="IntervalsStatus")
 
     status: Literal["ok", "pending", "broken"]
-    last_sync: datetime | None
+    last_sync: datetime | None = Field(description="When the last pass finished, in UTC.")
     error: str | None
     athlete_id: str
+
+    @field_validator("last_sync")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """SQLite hands back naive datetimes; every one stored is UTC."""
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class PreviewRequestModel(PlanRequestModel):

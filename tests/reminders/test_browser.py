@@ -3,17 +3,15 @@ address after subscribing, and no accessibility violations (axe)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
-from werkzeug.serving import make_server
 
-from planner import create_app
-from tests.web.test_browser import ARGS, CHROMIUM, PHONE, _free_port, _no_horizontal_scroll, _shot
+from tests.web.test_browser import CHROMIUM, PHONE, _no_horizontal_scroll, _shot, serving
+from tests.web.test_browser import browser as browser  # the fixture  # noqa: PLC0414
 
 from .conftest import ADDRESS, MASKED, Mailbox
 
@@ -22,24 +20,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium
 
 @pytest.fixture
 def base_url(app: Flask, mailbox: tuple[Mailbox, str]) -> Iterator[str]:
-    live = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True,
-                       "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "SECRET_KEY": "browser-test-secret",
-                       "SMTP_URL": mailbox[1], "CONNECTION_KEY": Fernet.generate_key().decode()})
-    server = make_server("127.0.0.1", _free_port(), live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
+    with serving(app, SMTP_URL=mailbox[1], CONNECTION_KEY=Fernet.generate_key().decode()) as url:
+        yield url
 
 
 def test_subscribe_on_a_phone_shows_the_masked_address_and_axe_finds_nothing(browser, base_url: str) -> None:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from planner import create_app, services
+from planner import services
 from tests.fakes.intervals import FakeIntervals
-from tests.web.test_browser import CHROMIUM, PHONE, _fill_as_new_user, _free_port, _no_horizontal_scroll, _page, _shot
+from tests.web.test_browser import CHROMIUM, PHONE, _fill_as_new_user, _no_horizontal_scroll, _page, _shot, serving
 from tests.web.test_browser import browser as browser  # the fixture  # noqa: PLC0414
 
 from .conftest import ATHLETE, KEY, sync, this_monday
@@ -23,17 +21,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium
 @pytest.fixture
 def live(app: Flask) -> Iterator[str]:
     """The app served for real, with the sync app's settings (its intervals.icu is the fake)."""
-    settings = {name: app.config[name] for name in ("SQLALCHEMY_DATABASE_URI", "INTERVALS_API_URL", "CONNECTION_KEY",
-                                                     "INTERVALS_TIMEOUT_SECONDS")}
-    served = create_app({**settings, "TESTING": True, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True,
-                         "SECRET_KEY": "browser-test-secret"})
-    port = _free_port()
-    server = make_server("127.0.0.1", port, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    settings = {name: app.config[name] for name in ("INTERVALS_API_URL", "CONNECTION_KEY", "INTERVALS_TIMEOUT_SECONDS")}
+    with serving(app, **settings) as url:
+        yield url
 
 
 def test_a_new_user_links_intervals_and_one_pass_fills_the_calendar(browser, live: str, app: Flask,

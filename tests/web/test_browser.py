@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,23 +32,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    """A real server on the test database, with CSRF protection on as in production."""
+@contextmanager
+def serving(app: Flask, **config: object) -> Iterator[str]:
+    """A real server on `app`'s test database, CSRF protection on as in production, with `config` on top;
+    yields its base URL."""
     live = create_app({
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "SECRET_KEY": "browser-test-secret",
+        **config,
     })
     port = _free_port()
     server = make_server("127.0.0.1", port, live, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

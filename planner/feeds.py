@@ -29,11 +29,12 @@ CALENDAR, CALENDAR_GZIP = "ics", "ics.gz"
 def calendar(token: str) -> WerkzeugResponse:
     """The subscription feed. Calendar clients mostly send Accept-Encoding: gzip, so a gzip copy is
     stored beside the plain one. `?download=1` makes it a file to import once."""
-    compressed = request.accept_encodings["gzip"] > 0
+    environ = request.environ  # most polls send neither header nor query: nothing to parse
+    compressed = "HTTP_ACCEPT_ENCODING" in environ and request.accept_encodings["gzip"] > 0
     headers = {"Vary": "Accept-Encoding"}
     if compressed:
         headers["Content-Encoding"] = "gzip"
-    if request.args.get("download", "").lower() in {"1", "true", "yes"}:
+    if environ.get("QUERY_STRING") and request.args.get("download", "").lower() in {"1", "true", "yes"}:
         headers["Content-Disposition"] = 'attachment; filename="return-to-run.ics"'
     variant = f"{urls.base()} {ical.FORMAT}"  # a new renderer makes stored feeds stale
     return stored(token, CALENDAR_GZIP if compressed else CALENDAR, variant, lambda: _calendars(token),

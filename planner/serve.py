@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
+from functools import lru_cache
 
 from flask import Response, request
+from werkzeug.http import http_date
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .store import exports
@@ -46,14 +49,29 @@ def not_modified(etag: str, headers: dict[str, str] | None = None) -> Response:
     return response
 
 
+@lru_cache(maxsize=4096)
+def _http_date(moment: datetime) -> str:
+    """Last-Modified as HTTP spells it: a stored revision's moment, formatted once per process."""
+    return http_date(moment)
+
+
+# The request headers werkzeug's make_conditional answers (with a 304, 412 or 206).
+_CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+               "HTTP_RANGE")
+
+
 def send(body: Body, mimetype: str, *, filename: str | None = None,
          headers: dict[str, str] | None = None) -> WerkzeugResponse:
     """`body` as `mimetype` (a text type gets "; charset=utf-8"); 304 when the request already has it."""
     response = Response(body.body, mimetype=mimetype)
     response.set_etag(body.etag)
-    response.last_modified = body.last_modified
+    response.headers["Last-Modified"] = _http_date(body.last_modified)
     response.headers["Cache-Control"] = REVALIDATE
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers.update(headers or {})
-    return response.make_conditional(request)
+    if headers:
+        response.headers.update(headers)
+    environ = request.environ
+    if any(name in environ for name in _CONDITIONS):  # an unconditional GET has nothing to compare
+        return response.make_conditional(request)
+    return response

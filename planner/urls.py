@@ -9,8 +9,27 @@ from werkzeug.routing import BaseConverter
 
 
 def base() -> str:
-    """What every absolute URL starts with: what the links in stored pages and files depend on."""
-    return current_app.config.get("PUBLIC_BASE_URL") or request.root_url.rstrip("/")
+    """What every absolute URL starts with: what the links in stored pages and files depend on.
+
+    Part of every stored read's key, so it is remembered by the request's own scheme, host and script
+    root (werkzeug's root_url, which checks and decodes them, was a tenth of a calendar poll's time)."""
+    configured: str | None = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured
+    environ = request.environ
+    key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+           environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
+    found = _BASES.get(key)
+    if found is None:
+        found = request.root_url.rstrip("/")  # raises for a host TRUSTED_HOSTS does not allow, so not kept
+        if len(_BASES) >= _BASES_KEPT:
+            _BASES.clear()  # a client sending a new Host each time must not grow memory
+        _BASES[key] = found
+    return found
+
+
+_BASES: dict[tuple[Any, ...], str] = {}
+_BASES_KEPT = 256
 
 
 def absolute(endpoint: str, **values: Any) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import statistics
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -182,9 +184,14 @@ def open_connections(server: Gunicorn, count: int, attempts: int = 30) -> tuple[
     return best, False
 
 
-def send(connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
+Body = bytes | Callable[[], bytes] | None  # a callable gives a new body for each request
+
+
+def send(connection: http.client.HTTPConnection, method: str, path: str, body: Body,
          headers: dict[str, str]) -> None:
     """connection.request() without the `Accept-Encoding: identity` http.client adds: no Accept-Encoding at all."""
+    if callable(body):
+        body = body()
     connection.putrequest(method, path, skip_accept_encoding=True)
     for name, value in headers.items():
         connection.putheader(name, value)
@@ -193,7 +200,7 @@ def send(connection: http.client.HTTPConnection, method: str, path: str, body: b
     connection.endheaders(body)
 
 
-def rate(connections: list[http.client.HTTPConnection], method: str, path: str, body: bytes | None,
+def rate(connections: list[http.client.HTTPConnection], method: str, path: str, body: Body,
          headers: dict[str, str], expect: int, seconds: float) -> tuple[float, int, float]:
     """Requests per second over `seconds`, one thread per connection, each sending the same request back to
     back and reading the answer and nothing more; also the number of requests and the wall time."""
@@ -346,7 +353,18 @@ def measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
               flush=True)
 
         preview = json.dumps(plan_body()).encode()
-        kinds: dict[str, tuple[Gunicorn, str, str, bytes | None, dict[str, str], int]] = {
+        counter = itertools.count()
+
+        def new_preview() -> bytes:
+            """A body the server has not seen: the same plan at another session time and pace (the server keeps
+            a few dozen answers per worker; this comes round again after 86,400 requests)."""
+            n = next(counter)
+            hour, minute = divmod(n % 1440, 60)
+            seconds = n // 1440 % 60
+            return json.dumps({**plan_body(), "session_time": f"{hour:02d}:{minute:02d}",
+                               "easy_pace": f"6:{seconds:02d}"}).encode()
+
+        kinds: dict[str, tuple[Gunicorn, str, str, Body, dict[str, str], int]] = {
             "healthz": (real, "GET", "/healthz", None, {}, 200),
             "limit 200": (minimal, "GET", feed, None, {}, 200),
             "limit 304": (minimal, "GET", feed, None, {"If-None-Match": etag}, 304),
@@ -355,6 +373,7 @@ def measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             "page": (real, "GET", f"/plans/{token}", None, {}, 200),
             "api get": (real, "GET", f"/api/v1/plans/{token}", None, {}, 200),
             "preview": (real, "POST", "/api/v1/plans/preview", preview, JSON_HEADERS, 200),
+            "preview new": (real, "POST", "/api/v1/plans/preview", new_preview, JSON_HEADERS, 200),
         }
         rates: dict[str, list[float]] = {name: [] for name in kinds}
         # CPU seconds of the server's processes and of this client, and requests, per kind over all rounds.
@@ -440,7 +459,10 @@ def report(args: argparse.Namespace, measured: dict[str, Any]) -> dict[str, Any]
         print(f"| {path} | {shown} | {ratio:.2f}× | {sign} {goal:g}× | {'yes' if met else 'no'} |")
         figures.append({"path": path, "value": value, "unit": unit, "ratio": ratio, "goal": f"{op} {goal:g}",
                         "met": met})
+    new_ratio = median["preview new"] / median["healthz"]
     print()
+    print(f"preview with a body it has not answered before (the engine runs each time; not a row of the issue's "
+          f"table): {median['preview new']:.0f} req/s, {new_ratio:.2f}× /healthz")
     print(f"baselines: /healthz {median['healthz']:.0f} req/s, physical limit 200 {median['limit 200']:.0f} req/s, "
           f"304 {median['limit 304']:.0f} req/s; one client: /healthz p50 {health_p50:.2f} ms "
           f"({len(measured['healthz_latencies'])} requests), create p50 {create_p50:.1f} ms "
@@ -454,7 +476,8 @@ def report(args: argparse.Namespace, measured: dict[str, Any]) -> dict[str, Any]
     for figure, name in zip(figures, cpu_ratios, strict=False):
         figure["cpu_ratio"] = cpu_ratios[name]
     print("the same ratios from server CPU per request (capacity): "
-          + ", ".join(f"{name} {value:.2f}×" for name, value in cpu_ratios.items()))
+          + ", ".join(f"{name} {value:.2f}×" for name, value in cpu_ratios.items())
+          + f"; preview new {cpu_us['healthz'] / cpu_us['preview new']:.2f}×")
     print("per kind: median rate, the rounds' range; the server's CPU per request and the client's CPU "
           "(in cores) while it ran:")
     for name, samples in measured["rates"].items():
@@ -469,6 +492,7 @@ def report(args: argparse.Namespace, measured: dict[str, Any]) -> dict[str, Any]
                      "healthz_requests": args.healthz_requests, "cores": os.cpu_count()},
         "plan": {"weeks": measured["weeks"], "checkins": measured["checkins"], "feed_bytes": measured["feed_bytes"]},
         "rows": figures,
+        "preview_new_body": {"rate": median["preview new"], "ratio": new_ratio},
         "median_rates": median,
         "rounds": measured["rates"],
         "cpu": measured["cpu"],

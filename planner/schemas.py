@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.main import IncEx
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError, to_json
 
 from .engine import Actual, Away, CheckIn, Plan, PlanRequest, Unit
 from .engine.screening import RED_FLAGS
@@ -655,6 +655,19 @@ _NOT_IN_PLAN_OUT = cast(IncEx, {
 @cache
 def _plan_adapter() -> TypeAdapter[Plan]:
     return TypeAdapter(Plan)
+
+
+_NOT_IN_PLAN_JSON = cast(IncEx, {**cast(dict[str, object], _NOT_IN_PLAN_OUT), "request": True})
+
+
+def plan_json(plan: Plan) -> bytes:
+    """PlanOut's JSON for `plan` as bytes: `to_json(plan_data(plan))`, byte for byte, in one pass (the
+    request, the one part with other names than the engine's, is written in its place after the status)."""
+    rest = _plan_adapter().dump_json(plan, exclude=_NOT_IN_PLAN_JSON)
+    head = b'{"status":' + to_json(plan.status.value) + b","
+    assert rest.startswith(head), rest[:60]
+    request = RequestOut.model_validate(plan.request).model_dump_json().encode()
+    return head + b'"request":' + request + b"," + rest[len(head):]
 
 
 def plan_data(plan: Plan) -> dict[str, object]:

@@ -8,6 +8,7 @@ engine: they come from the latest revision, or from its exports rendered once (s
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -21,7 +22,20 @@ from sqlalchemy import delete as delete_rows
 from sqlalchemy import select, update
 
 from .activities import ActivityError, read_activity
-from .engine import Actual, CheckIn, Decision, InputError, Kind, Plan, Session, Status, Unit, build_plan, units
+from .engine import (
+    RULES_VERSION,
+    Actual,
+    CheckIn,
+    Decision,
+    InputError,
+    Kind,
+    Plan,
+    Session,
+    Status,
+    Unit,
+    build_plan,
+    units,
+)
 from .engine import actual as engine_actual
 from .engine.frozen import freeze
 from .extensions import db
@@ -160,6 +174,14 @@ def decision_for(plan: Plan, day: date) -> Decision:
 
 
 # -- preview and create -------------------------------------------------------------------------
+
+def preview_key(model: PlanRequestModel) -> str:
+    """What a preview's answer depends on: the request as validated, the day it is seen on and the rules."""
+    as_of = model.as_of if isinstance(model, PreviewRequestModel) else None
+    day = as_of or today(model.timezone)
+    text = f"{RULES_VERSION}/{day.isoformat()}/{model.model_dump_json()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 def preview(model: PlanRequestModel) -> Plan:
     """A plan computed and not stored: same seed each time, so the same body gives the same plan.

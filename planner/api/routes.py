@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypeVar
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -35,6 +35,7 @@ from ..schemas import (
     ShareOut,
     field_errors,
     plan_data,
+    plan_json,
 )
 from ..store import codec, exports
 from ..store.exports import Body
@@ -140,10 +141,23 @@ def _result(written: services.Written, status: int) -> Response:
                   "decision": written.decision.value, "plan": plan_data(written.plan)}, status)
 
 
+PREVIEWS_KEPT = 16 * 1024 * 1024  # bytes of preview answers kept per app (and so per worker process)
+
+
 @bp.post("/plans/preview")
 def preview() -> Response:
+    """The engine is deterministic, so answers are kept by what determines them: a what-if asked again
+    (a physio going back to it, a script polling it) is not computed again."""
     model = _parse(PreviewRequestModel)  # a plain PlanRequest, or one with checkins and as_of
-    return _json(plan_data(services.preview(model)))
+    kept: exports.Recent | None = current_app.extensions.get("planner.previews")
+    if kept is None:
+        kept = current_app.extensions.setdefault("planner.previews", exports.Recent(PREVIEWS_KEPT))
+    key = services.preview_key(model)
+    body = kept.get(key)
+    if body is None:
+        body = plan_json(services.preview(model))
+        kept.put(key, body)
+    return Response(body, mimetype="application/json")
 
 
 @bp.post("/plans")

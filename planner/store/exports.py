@@ -74,9 +74,9 @@ def _compiled(dialect: Any, with_body: bool) -> tuple[str, tuple[str, ...] | Non
     return compiled.string, tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
 
 
-class _Recent:
-    """The bodies this process sent last, by ETag. An ETag is a hash of the bytes, so an entry is never
-    stale: the indexed lookup says which ETag is current, and memory saves reading the blob again."""
+class Recent:
+    """Bytes this process sent last, by a key that names them for good (so an entry is never stale),
+    the least recently used dropped past `limit` bytes in all."""
 
     def __init__(self, limit: int) -> None:
         self.limit, self.size = limit, 0
@@ -102,7 +102,9 @@ class _Recent:
                 self.size -= len(dropped)
 
 
-RECENT = _Recent(32 * 1024 * 1024)  # per worker process
+# The bodies of exports, by ETag. An ETag is a hash of the bytes: the indexed lookup says which ETag is
+# current, and memory saves reading the blob again. Per worker process.
+RECENT = Recent(32 * 1024 * 1024)
 
 
 def stamp(token: str, kind: str, fresh: Fresh) -> Body | None:

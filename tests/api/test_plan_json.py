@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from pydantic_core import to_json
 
 from planner.engine import CheckIn, PlanRequest
-from planner.schemas import PlanOut, plan_data
+from planner.schemas import PlanOut, plan_data, plan_json
 from tests.engine.test_properties import build, stories
 
 
@@ -14,4 +14,6 @@ from tests.engine.test_properties import build, stories
 @given(stories())
 def test_plan_data_is_plan_out_to_the_byte(story: tuple[PlanRequest, list[CheckIn]]) -> None:
     plan = build(*story)
-    assert to_json(plan_data(plan)) == PlanOut.model_validate(plan).model_dump_json().encode()
+    expected = PlanOut.model_validate(plan).model_dump_json().encode()
+    assert to_json(plan_data(plan)) == expected
+    assert plan_json(plan) == expected  # the preview's one-pass bytes

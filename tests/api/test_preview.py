@@ -42,6 +42,28 @@ def test_preview_is_deterministic(client):
     assert first == second
 
 
+def test_a_preview_asked_again_is_the_kept_answer_and_a_changed_one_is_not(client, app):
+    body = {**BASIC, "start_date": "2027-01-04"}
+    first = client.post("/api/v1/plans/preview", json=body)
+    kept = app.extensions["planner.previews"]
+    assert len(kept.bodies) == 1
+    again = client.post("/api/v1/plans/preview", json=dict(reversed(list(body.items()))))  # same request
+    assert again.data == first.data and len(kept.bodies) == 1
+    # Anything the answer depends on is part of the key: the request, the check-ins and the day seen on.
+    fewer = client.post("/api/v1/plans/preview", json={**body, "runs_per_week": 2}).json
+    assert {len([s for s in w["sessions"] if s["kind"] == "run"]) for w in fewer["weeks"][1:]} == {2}
+    day = "2027-01-05"
+    checked = {**body, "as_of": day,
+               "checkins": [{"date": day, "pain_during": 2, "pain_next_morning": 8, "completed": True}]}
+    with_checkin = client.post("/api/v1/plans/preview", json=checked)
+    assert with_checkin.status_code == 200 and len(kept.bodies) == 3
+    later = client.post("/api/v1/plans/preview", json={**checked, "as_of": "2027-01-06"})
+    assert later.data != with_checkin.data  # the morning score of the 5th, worse by 6, now counts
+    assert len(kept.bodies) == 4
+    kept.bodies.clear()
+    assert client.post("/api/v1/plans/preview", json=body).data == first.data  # computed afresh, the same
+
+
 def test_distance_is_in_the_request_unit_and_null_for_minutes(client):
     miles = client.post("/api/v1/plans/preview", json={**BASIC, "weekly_volume": 20, "unit": "mi"}).json
     # Holds the current volume, converted back through the pace, in whole-minute runs (rounded down).

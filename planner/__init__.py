@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         smtp.server(app.config["SMTP_URL"])  # so does an SMTP_URL that names no server we can use
     app.session_interface = cookies.SigningOnce()
     app.url_map.converters["token"] = urls.TokenConverter
+    app.url_map.converters["day"] = urls.DayConverter
 
     from . import cli, errors, feeds, headers, health, logs, shared, unsubscribe, web
     from .api import routes as api

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app, request, url_for
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, ValidationError
 
 
 def base() -> str:
@@ -58,6 +59,22 @@ def links(token: str) -> dict[str, str]:
         "garmin": absolute("feeds.garmin", token=token),
         "api": absolute("api.get_plan", token=token),
     }
+
+
+class DayConverter(BaseConverter):
+    """`<day:…>` in a route: an ISO date (2027-01-04), given to the view as a `date`; anything else is
+    the router's 404, so no view parses a day itself."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # 2027-02-30
+            raise ValidationError from None
+
+    def to_url(self, value: date | str) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
 
 
 class TokenConverter(BaseConverter):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask import session as browser_session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -160,6 +160,11 @@ def _no_checkin(_error: services.CheckInNotFound) -> tuple[str, int]:
     return render_template("error.html", status=404, message="There is no check-in on that day."), 404
 
 
+@bp.errorhandler(services.AwayNotFound)
+def _no_away(_error: services.AwayNotFound) -> tuple[str, int]:
+    return render_template("error.html", status=404, message="There is no time away starting on that day."), 404
+
+
 def _again(errors: dict[str, str]) -> WerkzeugResponse | tuple[str, int]:
     """The page the failed form was on, again, with what was sent (nothing a runner typed is lost)."""
     try:
@@ -173,12 +178,13 @@ def _form_again(errors: dict[str, str]) -> tuple[str, int]:
         return _form(request.form, errors, 422)
     token = (request.view_args or {})["token"]
     if request.form.get(RETURN_TO) == ONE_TAP:  # the one-tap page, again, with what was tapped
-        day = (request.view_args or {}).get("day") or request.form.get("date", "")
+        sent_day: date | None = (request.view_args or {}).get("day")
+        day = sent_day.isoformat() if sent_day else request.form.get("date", "")
         if request.endpoint == "web.morning" and next(iter(errors.values())) == REQUIRED:
             errors = {"pain_next_morning": HINTS["pain_next_morning"]}
         return _one_tap(token, day, errors, request.form, 422)
     if request.endpoint == "web.morning":  # one field, named per check-in day
-        key = morning_key(date.fromisoformat((request.view_args or {})["day"]))
+        key = morning_key((request.view_args or {})["day"])
         message = next(iter(errors.values()))
         if message == REQUIRED:
             message = HINTS["pain_next_morning"]
@@ -484,18 +490,14 @@ def activity(token: str) -> Response:
     return redirect(url_for("web.plan_page", token=token) + f"#activity-{uploaded.day.isoformat()}", 303)
 
 
-@bp.post("/plans/<token:token>/checkins/<day>/morning")
+@bp.post("/plans/<token:token>/checkins/<day:day>/morning")
 @checkin_limit
-def morning(token: str, day: str) -> Response:
+def morning(token: str, day: date) -> Response:
     """The "How was it this morning?" form: adds a check-in's next-morning score (rule 31)."""
-    try:
-        checkin_day = date.fromisoformat(day)
-    except ValueError:
-        abort(404)
     submitted = request.form.get("pain_next_morning", "").strip()
     data = {"pain_next_morning": submitted} if submitted else {}
-    services.add_morning(token, checkin_day, MorningModel.model_validate(data))
-    return redirect(url_for("web.plan_page", token=token, saved=checkin_day.isoformat()) + "#saved", 303)
+    services.add_morning(token, day, MorningModel.model_validate(data))
+    return redirect(url_for("web.plan_page", token=token, saved=day.isoformat()) + "#saved", 303)
 
 
 @bp.post("/plans/<token:token>/connections/intervals")
@@ -584,18 +586,11 @@ def add_away(token: str) -> Response:
     return redirect(url_for("web.plan_page", token=token) + "#away", 303)
 
 
-@bp.post("/plans/<token:token>/away/<start>/delete")
+@bp.post("/plans/<token:token>/away/<day:start>/delete")
 @checkin_limit
-def remove_away(token: str, start: str) -> Response:
+def remove_away(token: str, start: date) -> Response:
     """Remove a time away; the plan is re-planned from today on."""
-    try:
-        day = date.fromisoformat(start)
-    except ValueError:
-        abort(404)
-    try:
-        services.remove_away(token, day)
-    except services.AwayNotFound:
-        abort(404)
+    services.remove_away(token, start)
     return redirect(url_for("web.plan_page", token=token) + "#away", 303)
 
 

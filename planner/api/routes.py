@@ -279,15 +279,11 @@ def add_checkin(token: str) -> Response:
     return _result(services.check_in(token, _parse(CheckInModel)), 201)
 
 
-@bp.patch("/plans/<token:token>/checkins/<date>")
+@bp.patch("/plans/<token:token>/checkins/<day:date>")
 @checkin_limit
-def add_morning(token: str, date: str) -> Response:
+def add_morning(token: str, date: dt.date) -> Response:
     """Add or correct a check-in's next-morning score (and notes), a day later (rule 31)."""
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        raise services.CheckInNotFound(date) from None
-    return _result(services.add_morning(token, day, _parse(MorningModel)), 200)
+    return _result(services.add_morning(token, date, _parse(MorningModel)), 200)
 
 
 @bp.errorhandler(services.AwayNotFound)
@@ -308,15 +304,11 @@ def add_away(token: str) -> Response:
     return _away(services.add_away(token, period.start, period.end), 201)
 
 
-@bp.delete("/plans/<token:token>/away/<start>")
+@bp.delete("/plans/<token:token>/away/<day:start>")
 @checkin_limit
-def remove_away(token: str, start: str) -> Response:
+def remove_away(token: str, start: dt.date) -> Response:
     """Remove the time away starting on that day; the plan is re-planned from today on."""
-    try:
-        day = dt.date.fromisoformat(start)
-    except ValueError:
-        raise services.AwayNotFound(start) from None
-    return _away(services.remove_away(token, day), 200)
+    return _away(services.remove_away(token, start), 200)
 
 
 @bp.post("/plans/<token:token>/activities")

@@ -99,7 +99,8 @@ def test_removing_it_gives_the_plan_back(client: FlaskClient, plan: dict) -> Non
     assert response.json["away"] == []
     assert response.json["plan"]["weeks"] == before["weeks"]
     assert client.delete(f"/api/v1/plans/{token}/away/{SHORT[0].isoformat()}").status_code == 404
-    assert client.delete(f"/api/v1/plans/{token}/away/not-a-date").status_code == 404
+    for not_a_day in ("not-a-date", "2027-02-30"):
+        assert client.delete(f"/api/v1/plans/{token}/away/{not_a_day}").status_code == 404
 
 
 def test_periods_are_kept_in_date_order_and_every_replan_sees_them(client: FlaskClient, plan: dict, clock) -> None:

@@ -218,7 +218,7 @@ def test_todays_checkin_waits_for_tomorrow_morning(client: FlaskClient, clock) -
 def test_the_morning_route_answers_404_without_a_checkin(client: FlaskClient, stored_plan: dict) -> None:
     token = stored_plan["token"]
     day = _session_days(stored_plan["plan"])[0]
-    for path_day in (day, "not-a-day"):
+    for path_day in (day, "not-a-day", "2027-02-30"):
         assert client.post(f"/plans/{token}/checkins/{path_day}/morning",
                            data={"pain_next_morning": "1"}).status_code == 404
     assert client.post(f"/plans/nope/checkins/{day}/morning", data={"pain_next_morning": "1"}).status_code == 404

@@ -502,18 +502,21 @@ def morning(token: str, day: date) -> Response:
 
 @bp.post("/plans/<token:token>/connections/intervals")
 @manage_limit
-def connect_intervals(token: str) -> Response | tuple[str, int]:
+def connect_intervals(token: str) -> Response:
     """The page's "Link intervals.icu" form: checked with intervals.icu, then the first sync is queued."""
     data = {name: request.form.get(name, "").strip() for name in ("athlete_id", "api_key")}
-    try:
-        services.connect_intervals(token, IntervalsConnectionModel.model_validate(data), urls.base())
-    except services.IntervalsUnavailable:
-        return _plan_page(token, {"api_key": INTERVALS_DOWN}, request.form, 503)
+    services.connect_intervals(token, IntervalsConnectionModel.model_validate(data), urls.base())
     return redirect(url_for("web.plan_page", token=token) + "#intervals", 303)
 
 
 INTERVALS_DOWN = ("intervals.icu did not answer, so the key could not be checked and nothing was saved. "
                   "Please try again in a minute.")
+
+
+@bp.errorhandler(services.IntervalsUnavailable)
+def _intervals_down(_error: services.IntervalsUnavailable) -> tuple[str, int]:
+    """The link form again, its values kept (never the key), saying intervals.icu did not answer."""
+    return _plan_page((request.view_args or {})["token"], {"api_key": INTERVALS_DOWN}, request.form, 503)
 
 
 @bp.post("/plans/<token:token>/connections/intervals/delete")

@@ -131,6 +131,16 @@ def test_intervals_down_at_connect_is_a_503_and_nothing_is_saved(client: FlaskCl
     assert answer.status_code == 503 and answer.headers["Retry-After"]
     assert api(client, token)["connections"]["intervals"] is None
 
+    # The page's form: the panel again, the message beside the key, the athlete ID kept, the key not.
+    fake.fail(503)
+    page = client.post(f"/plans/{token}/connections/intervals", data={"athlete_id": ATHLETE, "api_key": KEY})
+    html = " ".join(page.get_data(as_text=True).split())
+    assert page.status_code == 503
+    assert 'id="api_key-error"' in html and "intervals.icu did not answer" in html
+    assert f'value="{ATHLETE}"' in html and KEY not in html
+    assert api(client, token)["connections"]["intervals"] is None
+    assert fake.invalid == []
+
 
 def test_a_painful_check_in_sends_only_what_changed_and_the_calendar_matches_the_new_plan(
     client: FlaskClient, app: Flask, fake: FakeIntervals, clock

@@ -93,12 +93,10 @@ def settle_week(start: date, seed: str, ceiling: int, settle_week_number: int) -
         when = start + timedelta(days=day)
         sessions.append(strength(when, seed, ceiling, 1, plyo=False))
         if day in SETTLE_WALK_DAYS:
-            sessions.append(Session(
-                uid=session_uid(seed, when, Kind.CROSS_TRAIN), date=when, kind=Kind.CROSS_TRAIN,
-                title=words.walk_title(walk), running_minutes=0, intervals=None, continuous_minutes=walk,
-                terrain=Terrain.FLAT, intensity=Intensity.EASY,
-                cues=[words.walk_cue(walk, ceiling), pain.stop_rule(ceiling), words.SITTING_ADVICE], exercises=[],
-            ))
+            sessions.append(_session(
+                session_uid(seed, when, Kind.CROSS_TRAIN), when, Kind.CROSS_TRAIN, words.walk_title(walk), 0, None,
+                walk, Terrain.FLAT, Intensity.EASY,
+                [words.walk_cue(walk, ceiling), pain.stop_rule(ceiling), words.SITTING_ADVICE], []))
     return sessions
 
 
@@ -190,10 +188,21 @@ def _session(uid: str, day: date, kind: Kind, title: str, running_minutes: float
              continuous_minutes: float | None, terrain: Terrain, intensity: Intensity, cues: list[str],
              exercises: list[Exercise], *, warmup_minutes: float = 0, cooldown_minutes: float = 0,
              quality_minutes: float = 0, duration_minutes: float = 0) -> Session:
-    return Session(uid=uid, date=day, kind=kind, title=title, running_minutes=running_minutes, intervals=intervals,
-                   continuous_minutes=continuous_minutes, terrain=terrain, intensity=intensity, cues=cues,
-                   exercises=exercises, warmup_minutes=warmup_minutes, cooldown_minutes=cooldown_minutes,
-                   quality_minutes=quality_minutes, duration_minutes=duration_minutes)
+    """A new Session, every one of its fields given here.
+
+    A plan makes its sessions by the hundred (252 for a 36-week plan), and a frozen dataclass's
+    `__init__` sets each of the 15 fields with its own call to `object.__setattr__`: that was a
+    quarter of a plan's time. So the fields go into the new instance's `__dict__` in one step, the
+    way `copy` and `pickle` restore an instance. Session has no `__post_init__` and no slots, so the
+    result is the Session that `Session(...)` makes (tests/engine/test_layout.py compares the two).
+    """
+    session = object.__new__(Session)
+    session.__dict__.update(
+        uid=uid, date=day, kind=kind, title=title, running_minutes=running_minutes, intervals=intervals,
+        continuous_minutes=continuous_minutes, terrain=terrain, intensity=intensity, cues=cues, exercises=exercises,
+        warmup_minutes=warmup_minutes, cooldown_minutes=cooldown_minutes, quality_minutes=quality_minutes,
+        duration_minutes=duration_minutes)
+    return session
 
 
 def cadence_cue(cadence: int | None) -> str:

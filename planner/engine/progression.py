@@ -83,16 +83,22 @@ def start_load(entry: Entry) -> Load:
     return load
 
 
+# Made once: looking an Enum member up on its class costs about as much as the rest of these checks,
+# and `counts_minutes` alone is asked some 500 times a plan.
+COUNTING_PHASES = (Phase.BUILD, Phase.REINTRODUCE, Phase.MAINTAIN)
+LIGHTER_WEEK_PHASES = (Phase.EASY_RUN, Phase.BUILD, Phase.REINTRODUCE)
+
+
 def counts_minutes(load: Load) -> bool:
     """From 30 minutes continuous the plan counts weekly minutes (rule 14)."""
-    return load.phase in (Phase.BUILD, Phase.REINTRODUCE, Phase.MAINTAIN) and load.total > 0
+    return load.phase in COUNTING_PHASES and load.total > 0
 
 
 def next_is_lighter(load: Load) -> bool:
     """Whether the coming week is one of rule 16's lighter weeks (every fourth of continuous running;
     speed-and-hills weeks too, rule 22)."""
     running_on = counts_minutes(load) or load.step.continuous
-    return (running_on and load.phase in (Phase.EASY_RUN, Phase.BUILD, Phase.REINTRODUCE)
+    return (running_on and load.phase in LIGHTER_WEEK_PHASES
             and continuous.is_deload(load.continuous_weeks + 1))
 
 

@@ -54,6 +54,8 @@ SHORTEST_PLAN = 12
 LONGEST_PLAN = 104
 PROJECTION_WEEKS = 40  # how far ahead rule 35's "weeks moved out" looks for the target
 DAYS = tuple(timedelta(days=day) for day in range(8))  # a week's day offsets, made once
+LOOKBACK = timedelta(days=continuous.LOOKBACK_DAYS)  # rule 15's spans, made once: read for every run
+INPUT_SPAN = timedelta(days=continuous.INPUT_DAYS)
 # A week's sessions in order: by day, then by kind (a Kind is its value, a str, so in kind.value's order).
 _DAY_AND_KIND = attrgetter("date", "kind")
 
@@ -213,7 +215,9 @@ class _Simulation:
             self._advance(done, judgement, settled, pausing=pausing, counted=counted)
             return
         self._watch(number, start, phase, judgement, settled, planned, rose)
-        why = [*self.why, *(words.away_days(max(p.start, start), min(p.end, start + DAYS[6])) for p in away_now)]
+        why = self.why
+        if away_now:
+            why = [*why, *(words.away_days(max(p.start, start), min(p.end, start + DAYS[6])) for p in away_now)]
         moved = self._moved_out(done, judgement, settled)
         self.why = self._advance(done, judgement, settled, pausing=pausing, counted=counted)
         if moved:
@@ -288,7 +292,7 @@ class _Simulation:
         if phase is Phase.SETTLE:
             due = self.watch.settle_week(settled)
         else:
-            end = start + timedelta(days=7)
+            end = start + DAYS[7]
             pains = [c.pain_during for c in self.checkins if start <= c.date < end] if self.checkins else []
             due = self.watch.week(number, judgement, mean(pains) if pains else None, planned, rose=rose,
                                   at_target=at_target(self.load, self.runner))
@@ -329,7 +333,7 @@ class _Simulation:
                     sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
                 continue
             step = self._prescribe(index, when, start, cut)
-            if last_ok is not None and any(d >= start for d in overs):
+            if last_ok is not None and overs and any(d >= start for d in overs):
                 step = min(step, last_ok)  # the next run repeats the last one within the ceiling
             self.run_number += 1
             self.running_since = self.running_since or when
@@ -453,15 +457,15 @@ class _Simulation:
         """
         if self.longest_before is None or self.longest_before[0] != week_start:
             # The runs of the weeks before this one are all known by its first day: read them once a week.
-            narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
-            early = week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS)
+            narrow = self._longest_between(week_start - LOOKBACK, week_start)
+            early = week_start + DAYS[6] - self.start < INPUT_SPAN
             if narrow is not None and early and self.runner.longest is not None:
                 narrow = max(narrow, self.runner.longest)  # longest_run: a run of the 30 days before the plan
             self.longest_before = week_start, narrow, early
         _, narrow, early = self.longest_before
         if narrow is not None:
             return narrow  # the same for every day of the week
-        wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
+        wide = self._longest_between(when - INPUT_SPAN, when)
         recent = [wide] if wide is not None else []
         if early:
             if self.runner.longest is not None:  # longest_run: a run of the 30 days before the plan
@@ -481,6 +485,8 @@ class _Simulation:
 
     def _extra_runs(self, start: date, laid: list[int]) -> list[date]:
         """Days of the week with running really done (a check-in that says what was run) but no run planned."""
+        if not self.checkins:
+            return []
         planned = {start + DAYS[d] for d in laid}
         return [c.date for c in self.checkins if c.actual is not None and c.completed
                 and start <= c.date < start + DAYS[7] and c.date not in planned]
@@ -540,13 +546,14 @@ class _Simulation:
     def _run_day_warnings(self) -> list[str]:
         """Rule 17 (v2): a warning never promises run days the plan does not reach."""
         asked = self.request.runs_per_week
-        most = max((len([s for s in w.sessions if s.kind is Kind.RUN]) for w in self.weeks), default=0)
+        run = Kind.RUN  # looked up once: an Enum member looked up on its class is slow, and this reads every session
+        runs = [sum(1 for s in w.sessions if s.kind is run) for w in self.weeks]
+        most = max(runs, default=0)
         fits = min(asked, continuous.MOST_RUNS, continuous.RUN_DAYS_THAT_FIT)
         warnings = []
         if asked > continuous.RUN_DAYS_THAT_FIT:
             warnings.append(words.runs_do_not_fit(asked, continuous.RUN_DAYS_THAT_FIT))
-        first_full = next((w.number for w in self.weeks
-                           if len([s for s in w.sessions if s.kind is Kind.RUN]) >= fits), None)
+        first_full = next((w.number for w, count in zip(self.weeks, runs, strict=True) if count >= fits), None)
         if fits > most or first_full is None:
             warnings.append(words.runs_not_reached(fits, most))
         elif first_full > 1:

@@ -277,12 +277,12 @@ class _Simulation:
     def _judge(self, start: date, phase: Phase, settled: bool | None) -> adapt.Judgement:
         if phase is Phase.SETTLE:
             if settled is None:
-                return adapt.Judgement()
+                return adapt.NO_DECISION
             if settled:
-                return adapt.Judgement(Decision.PROGRESS)
-            return adapt.Judgement(Decision.HOLD, True, [words.NOT_SETTLED])
+                return adapt.PROGRESS
+            return adapt.Judgement(Decision.HOLD, True, (words.NOT_SETTLED,))
         if not self.checkins:
-            return adapt.Judgement()  # no check-in: no decision (and a projection has none)
+            return adapt.NO_DECISION  # no check-in: no decision (and a projection has none)
         return adapt.judge_week(start, self.checkins, ceiling=self.ceiling,
                                 pain_at_rest=self.request.pain_at_rest, gap_days=self._gap_days(start))
 
@@ -518,7 +518,7 @@ class _Simulation:
         if judgement.decision not in (Decision.HOLD, Decision.STEP_BACK) or self.load.target_week is not None:
             return 0
         with_it = self._project(done, judgement, settled)
-        without = self._project(done, adapt.Judgement(Decision.PROGRESS), settled)
+        without = self._project(done, adapt.PROGRESS, settled)
         if with_it is None or without is None:
             return 0
         return max(0, with_it - without)

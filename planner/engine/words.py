@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from .plan import Exercise, Intensity, Interval, Phase
@@ -158,11 +159,11 @@ def week_one(reason: str) -> str:
     return f"Week 1 starts here because {reason}."
 
 
-def hold(reasons: list[str]) -> str:
+def hold(reasons: Sequence[str]) -> str:
     return f"This week repeats last week's load, same runs and same minutes, because {' and '.join(reasons)}."
 
 
-def step_back(reasons: list[str], *, rest_first: bool) -> str:
+def step_back(reasons: Sequence[str], *, rest_first: bool) -> str:
     rest = ("Two days without running come first" if rest_first
             else "The two days without running were the end of last week")
     return (f"This week steps back one level because {' and '.join(reasons)}. {rest}; keep the rehab exercises "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 
 from .plan import Exercise, Intensity, Interval, Phase
 from .reintroduce import Step as QualityStep
@@ -281,8 +282,13 @@ def rationale(*, phase: Phase, stage: int, why: list[str], lighter: bool, runnin
         days = f"{sessions} runs on their own days, " if sessions else ""
         parts.append(f"It has {days}{minutes(running)} running minutes in all, flat and easy unless "
                      "a quality run is named.")
-    parts.append(TO_MOVE_ON[phase].format(ceiling=ceiling))
+    parts.append(to_move_on(phase, ceiling))
     return " ".join(parts)
+
+
+@cache  # six phases by six ceilings at most, and every week's rationale ends with one
+def to_move_on(phase: Phase, ceiling: int) -> str:
+    return TO_MOVE_ON[phase].format(ceiling=ceiling)
 
 
 # -- rule 36: what was really run ----------------------------------------------------------------

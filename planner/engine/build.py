@@ -479,8 +479,8 @@ class _Simulation:
         for day, length in reversed(self.runs_done):  # in date order: read back only as far as `since`
             if day < since:
                 break
-            if day < until:
-                longest = length if longest is None else max(longest, length)
+            if day < until and (longest is None or length > longest):
+                longest = length
         return longest
 
     def _extra_runs(self, start: date, laid: list[int]) -> list[date]:

@@ -210,7 +210,7 @@ class _Simulation:
         if pausing:
             # A week cut short by days away is no baseline: not for growth (rule 14), not for a repeat (the
             # week after repeats the last full week), not for the gap rule.
-            done = replace(done, steps=[])
+            done = done._replace(steps=[])
         if self.projecting:
             self._advance(done, judgement, settled, pausing=pausing, counted=counted)
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import chain
 from typing import NamedTuple
 
 from . import adapt, continuous, exercises, ladder, reintroduce, words
@@ -262,12 +263,13 @@ def _strength_due(load: Load, week: WeekDone) -> bool:
 def _progress(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -> list[str]:
     load.level_weeks += 1
     load.calm_weeks += 1
-    if counts_minutes(load) and week.counted_minutes < week.planned_minutes:
+    counting = counts_minutes(load)  # the load's phase and total stay as they are until a branch returns
+    if counting and week.counted_minutes < week.planned_minutes:
         # Rule 36: the week was run well short of the plan; the next is sized from what was run.
         _set_total(load, math.floor(week.counted_minutes + continuous.EPSILON), runner)
         return [words.SIZED_FROM_RUNNING]
-    steady = counts_minutes(load) and at_target(load, runner)
-    if week.steps and not week.lighter and (counts_minutes(load) or load.step.at_top):
+    steady = counting and at_target(load, runner)
+    if week.steps and not week.lighter and (counting or load.step.at_top):
         load.weeks_at_top += 1
     if _strength_due(load, week):
         # Rule 27: strength load rises only in a week whose running does not rise (measured against the
@@ -283,7 +285,7 @@ def _progress(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone
             load.level_weeks = 0
             load.level += 1
             return [words.strength_rises(exercises.stage_of(load.level), holds=load.repeat)]
-        elif counts_minutes(load) or load.step.continuous:
+        elif counting or load.step.continuous:
             load.due_weeks += 1
     if load.phase in (Phase.WALK_RUN, Phase.EASY_RUN):
         if load.step.continuous and (load.step.at_top or at_target(load, runner)):
@@ -325,10 +327,23 @@ def _grow(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -
         load.added_run_last = True
         return [words.one_more_run(load.runs)]
     load.added_run_last = False
-    # Rule 14 compares full weeks: a lighter week is no baseline for the next rise.
-    full_weeks = [w.counted_minutes for w in [*history, week] if w.steps and not w.lighter]  # rule 36
-    load.total = continuous.grow(load.total, runner.target, full_weeks[-2:])
+    load.total = continuous.grow(load.total, runner.target, _last_full_weeks(history, week))
     return [words.GROW]
+
+
+def _last_full_weeks(history: list[WeekDone], week: WeekDone, count: int = 2) -> list[float]:
+    """The minutes (rule 36's, as run) of the last `count` full weeks up to `week`, oldest first.
+
+    Rule 14 compares full weeks: a lighter week, or one without runs, is no baseline for the next rise.
+    Read back from `week`, so a long plan does not read its whole history every week.
+    """
+    found: list[float] = []
+    for done in chain((week,), reversed(history)):
+        if done.steps and not done.lighter:
+            found.append(done.counted_minutes)
+            if len(found) == count:
+                break
+    return found[::-1]
 
 
 def _at_target(load: Load, week: WeekDone, runner: Runner) -> list[str]:

@@ -289,11 +289,13 @@ class _Simulation:
     def _watch(self, number: int, start: date, phase: Phase, judgement: adapt.Judgement, settled: bool | None,
                planned: float, rose: bool) -> None:
         """The physiotherapist notice, on pain evidence only (rules 7 and 8, v2)."""
+        if not self.checkins:
+            return  # no check-in, no pain evidence: the notice cannot come due, now or later
         if phase is Phase.SETTLE:
             due = self.watch.settle_week(settled)
         else:
             end = start + DAYS[7]
-            pains = [c.pain_during for c in self.checkins if start <= c.date < end] if self.checkins else []
+            pains = [c.pain_during for c in self.checkins if start <= c.date < end]
             due = self.watch.week(number, judgement, mean(pains) if pains else None, planned, rose=rose,
                                   at_target=at_target(self.load, self.runner))
         if due and words.PHYSIO_NOTICE not in self.notices:

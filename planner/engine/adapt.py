@@ -58,13 +58,18 @@ def morning_worse(checkin: CheckIn, checkins: Sequence[CheckIn], pain_at_rest: i
 
 @dataclass(frozen=True)
 class Judgement:
-    """What a week's check-ins do to the weeks after it."""
+    """What a week's check-ins do to the weeks after it. Immutable through and through, so the common
+    judgements below are made once and shared (most weeks have no check-in)."""
 
     decision: Decision | None = None  # None: the week has no check-in
     for_pain: bool = False  # a hold or step back called by pain, not by missed days
-    reasons: list[str] = field(default_factory=list)
+    reasons: tuple[str, ...] = ()
     gap_factor: float | None = None  # after days without running: the share of the last week run
     rest_after: date | None = None  # a pain step back: two days without running follow this day
+
+
+NO_DECISION = Judgement()  # a week without check-ins
+PROGRESS = Judgement(Decision.PROGRESS)
 
 
 def two_over_within_a_week(over_days: list[date], week_start: date) -> bool:
@@ -105,7 +110,7 @@ def judge_week(
     week_end = week_start + timedelta(days=6)
     this_week = [c for c in checkins if week_start <= c.date <= week_end]
     if not this_week:
-        return Judgement()
+        return NO_DECISION
     over_days = [c.date for c in checkins if c.date <= week_end and over(c, ceiling)]
     reasons: list[str] = []
     rest_after = None
@@ -116,17 +121,17 @@ def judge_week(
         reasons.append("next-morning pain rose two weeks running")
         rest_after = week_end
     if reasons:
-        return Judgement(Decision.STEP_BACK, True, reasons, rest_after=rest_after)
+        return Judgement(Decision.STEP_BACK, True, tuple(reasons), rest_after=rest_after)
     if any(over(c, ceiling) for c in this_week):
         reasons.append(f"a session hurt more than your ceiling of {ceiling}/10")
     if any(morning_worse(c, checkins, pain_at_rest) for c in this_week):
         reasons.append("pain the next morning was above your usual level")
     if reasons:
-        return Judgement(Decision.HOLD, True, reasons)
+        return Judgement(Decision.HOLD, True, tuple(reasons))
     if gap_days >= SHORT_GAP_DAYS:
         factor = LONG_GAP_FACTOR if gap_days >= LONG_GAP_DAYS else SHORT_GAP_FACTOR
-        return Judgement(Decision.STEP_BACK, False, [f"{gap_days} days went by without running"], factor)
-    return Judgement(Decision.PROGRESS)
+        return Judgement(Decision.STEP_BACK, False, (f"{gap_days} days went by without running",), factor)
+    return PROGRESS
 
 
 def settled(checkins: Sequence[CheckIn], week_start: date, ceiling: int) -> bool | None:

@@ -54,6 +54,8 @@ SHORTEST_PLAN = 12
 LONGEST_PLAN = 104
 PROJECTION_WEEKS = 40  # how far ahead rule 35's "weeks moved out" looks for the target
 DAYS = tuple(timedelta(days=day) for day in range(8))  # a week's day offsets, made once
+LOOKBACK = timedelta(days=continuous.LOOKBACK_DAYS)  # rule 15's spans, made once: read for every run
+INPUT_SPAN = timedelta(days=continuous.INPUT_DAYS)
 # A week's sessions in order: by day, then by kind (a Kind is its value, a str, so in kind.value's order).
 _DAY_AND_KIND = attrgetter("date", "kind")
 
@@ -208,12 +210,14 @@ class _Simulation:
         if pausing:
             # A week cut short by days away is no baseline: not for growth (rule 14), not for a repeat (the
             # week after repeats the last full week), not for the gap rule.
-            done = replace(done, steps=[])
+            done = done._replace(steps=[])
         if self.projecting:
             self._advance(done, judgement, settled, pausing=pausing, counted=counted)
             return
         self._watch(number, start, phase, judgement, settled, planned, rose)
-        why = [*self.why, *(words.away_days(max(p.start, start), min(p.end, start + DAYS[6])) for p in away_now)]
+        why = self.why
+        if away_now:
+            why = [*why, *(words.away_days(max(p.start, start), min(p.end, start + DAYS[6])) for p in away_now)]
         moved = self._moved_out(done, judgement, settled)
         self.why = self._advance(done, judgement, settled, pausing=pausing, counted=counted)
         if moved:
@@ -273,23 +277,25 @@ class _Simulation:
     def _judge(self, start: date, phase: Phase, settled: bool | None) -> adapt.Judgement:
         if phase is Phase.SETTLE:
             if settled is None:
-                return adapt.Judgement()
+                return adapt.NO_DECISION
             if settled:
-                return adapt.Judgement(Decision.PROGRESS)
-            return adapt.Judgement(Decision.HOLD, True, [words.NOT_SETTLED])
+                return adapt.PROGRESS
+            return adapt.Judgement(Decision.HOLD, True, (words.NOT_SETTLED,))
         if not self.checkins:
-            return adapt.Judgement()  # no check-in: no decision (and a projection has none)
+            return adapt.NO_DECISION  # no check-in: no decision (and a projection has none)
         return adapt.judge_week(start, self.checkins, ceiling=self.ceiling,
                                 pain_at_rest=self.request.pain_at_rest, gap_days=self._gap_days(start))
 
     def _watch(self, number: int, start: date, phase: Phase, judgement: adapt.Judgement, settled: bool | None,
                planned: float, rose: bool) -> None:
         """The physiotherapist notice, on pain evidence only (rules 7 and 8, v2)."""
+        if not self.checkins:
+            return  # no check-in, no pain evidence: the notice cannot come due, now or later
         if phase is Phase.SETTLE:
             due = self.watch.settle_week(settled)
         else:
-            end = start + timedelta(days=7)
-            pains = [c.pain_during for c in self.checkins if start <= c.date < end] if self.checkins else []
+            end = start + DAYS[7]
+            pains = [c.pain_during for c in self.checkins if start <= c.date < end]
             due = self.watch.week(number, judgement, mean(pains) if pains else None, planned, rose=rose,
                                   at_target=at_target(self.load, self.runner))
         if due and words.PHYSIO_NOTICE not in self.notices:
@@ -329,7 +335,7 @@ class _Simulation:
                     sessions.append(layout.rest(when, self.seed, why=words.NO_MORE_RUNNING))
                 continue
             step = self._prescribe(index, when, start, cut)
-            if last_ok is not None and any(d >= start for d in overs):
+            if last_ok is not None and overs and any(d >= start for d in overs):
                 step = min(step, last_ok)  # the next run repeats the last one within the ceiling
             self.run_number += 1
             self.running_since = self.running_since or when
@@ -453,15 +459,15 @@ class _Simulation:
         """
         if self.longest_before is None or self.longest_before[0] != week_start:
             # The runs of the weeks before this one are all known by its first day: read them once a week.
-            narrow = self._longest_between(week_start - timedelta(days=continuous.LOOKBACK_DAYS), week_start)
-            early = week_start + timedelta(days=6) - self.start < timedelta(days=continuous.INPUT_DAYS)
+            narrow = self._longest_between(week_start - LOOKBACK, week_start)
+            early = week_start + DAYS[6] - self.start < INPUT_SPAN
             if narrow is not None and early and self.runner.longest is not None:
                 narrow = max(narrow, self.runner.longest)  # longest_run: a run of the 30 days before the plan
             self.longest_before = week_start, narrow, early
         _, narrow, early = self.longest_before
         if narrow is not None:
             return narrow  # the same for every day of the week
-        wide = self._longest_between(when - timedelta(days=continuous.INPUT_DAYS), when)
+        wide = self._longest_between(when - INPUT_SPAN, when)
         recent = [wide] if wide is not None else []
         if early:
             if self.runner.longest is not None:  # longest_run: a run of the 30 days before the plan
@@ -475,12 +481,14 @@ class _Simulation:
         for day, length in reversed(self.runs_done):  # in date order: read back only as far as `since`
             if day < since:
                 break
-            if day < until:
-                longest = length if longest is None else max(longest, length)
+            if day < until and (longest is None or length > longest):
+                longest = length
         return longest
 
     def _extra_runs(self, start: date, laid: list[int]) -> list[date]:
         """Days of the week with running really done (a check-in that says what was run) but no run planned."""
+        if not self.checkins:
+            return []
         planned = {start + DAYS[d] for d in laid}
         return [c.date for c in self.checkins if c.actual is not None and c.completed
                 and start <= c.date < start + DAYS[7] and c.date not in planned]
@@ -512,7 +520,7 @@ class _Simulation:
         if judgement.decision not in (Decision.HOLD, Decision.STEP_BACK) or self.load.target_week is not None:
             return 0
         with_it = self._project(done, judgement, settled)
-        without = self._project(done, adapt.Judgement(Decision.PROGRESS), settled)
+        without = self._project(done, adapt.PROGRESS, settled)
         if with_it is None or without is None:
             return 0
         return max(0, with_it - without)
@@ -540,13 +548,14 @@ class _Simulation:
     def _run_day_warnings(self) -> list[str]:
         """Rule 17 (v2): a warning never promises run days the plan does not reach."""
         asked = self.request.runs_per_week
-        most = max((len([s for s in w.sessions if s.kind is Kind.RUN]) for w in self.weeks), default=0)
+        run = Kind.RUN  # looked up once: an Enum member looked up on its class is slow, and this reads every session
+        runs = [sum(1 for s in w.sessions if s.kind is run) for w in self.weeks]
+        most = max(runs, default=0)
         fits = min(asked, continuous.MOST_RUNS, continuous.RUN_DAYS_THAT_FIT)
         warnings = []
         if asked > continuous.RUN_DAYS_THAT_FIT:
             warnings.append(words.runs_do_not_fit(asked, continuous.RUN_DAYS_THAT_FIT))
-        first_full = next((w.number for w in self.weeks
-                           if len([s for s in w.sessions if s.kind is Kind.RUN]) >= fits), None)
+        first_full = next((w.number for w, count in zip(self.weeks, runs, strict=True) if count >= fits), None)
         if fits > most or first_full is None:
             warnings.append(words.runs_not_reached(fits, most))
         elif first_full > 1:

@@ -93,12 +93,10 @@ def settle_week(start: date, seed: str, ceiling: int, settle_week_number: int) -
         when = start + timedelta(days=day)
         sessions.append(strength(when, seed, ceiling, 1, plyo=False))
         if day in SETTLE_WALK_DAYS:
-            sessions.append(Session(
-                uid=session_uid(seed, when, Kind.CROSS_TRAIN), date=when, kind=Kind.CROSS_TRAIN,
-                title=words.walk_title(walk), running_minutes=0, intervals=None, continuous_minutes=walk,
-                terrain=Terrain.FLAT, intensity=Intensity.EASY,
-                cues=[words.walk_cue(walk, ceiling), pain.stop_rule(ceiling), words.SITTING_ADVICE], exercises=[],
-            ))
+            sessions.append(_session(
+                seed, when, Kind.CROSS_TRAIN, words.walk_title(walk),
+                [words.walk_cue(walk, ceiling), pain.stop_rule(ceiling), words.SITTING_ADVICE], [],
+                continuous_minutes=walk))
     return sessions
 
 
@@ -107,10 +105,11 @@ def run(when: date, seed: str, number: int, step: Step, *, ceiling: int, baselin
     """One run session: a walk-run rung or a continuous easy run, with its quality if any (rules 13-22)."""
     parts = _run_parts(step, ceiling, baseline, cadence_cue, quality, level)
     return _session(
-        session_uid(seed, when, Kind.RUN), when, Kind.RUN, words.run_title(number, parts.what), step.running_minutes,
-        None if parts.intervals is None else list(parts.intervals), parts.continuous_minutes, parts.terrain,
-        parts.intensity, list(parts.cues), list(parts.exercises), warmup_minutes=ladder.WARMUP_WALK,
-        cooldown_minutes=ladder.COOLDOWN_WALK, quality_minutes=parts.quality_minutes,
+        seed, when, Kind.RUN, words.run_title(number, parts.what), list(parts.cues), list(parts.exercises),
+        running_minutes=step.running_minutes, intervals=None if parts.intervals is None else list(parts.intervals),
+        continuous_minutes=parts.continuous_minutes, terrain=parts.terrain, intensity=parts.intensity,
+        warmup_minutes=ladder.WARMUP_WALK, cooldown_minutes=ladder.COOLDOWN_WALK,
+        quality_minutes=parts.quality_minutes,
     )
 
 
@@ -157,8 +156,7 @@ def _run_parts(step: Step, ceiling: int, baseline: int, cadence_cue: str, qualit
 def strength(when: date, seed: str, ceiling: int, level: int, *, plyo: bool, maintenance: bool = False) -> Session:
     """A rehab (or, after the return, maintenance) strength session (rules 23-28)."""
     title, cues, chosen, minutes = _strength_parts(ceiling, level, plyo, maintenance)
-    return _session(session_uid(seed, when, Kind.STRENGTH), when, Kind.STRENGTH, title, 0, None, None, Terrain.FLAT,
-                    Intensity.EASY, list(cues), list(chosen), duration_minutes=minutes)
+    return _session(seed, when, Kind.STRENGTH, title, list(cues), list(chosen), duration_minutes=minutes)
 
 
 @cache  # pure, and a handful of combinations: every strength session of a level is the same but for its day
@@ -182,18 +180,30 @@ def _strength_parts(ceiling: int, level: int, plyo: bool,
 
 
 def rest(when: date, seed: str, *, why: str | None = None) -> Session:
-    return _session(session_uid(seed, when, Kind.REST), when, Kind.REST, words.REST_TITLE, 0, None, None, Terrain.FLAT,
-                    Intensity.EASY, [why, words.SITTING_ADVICE] if why else [words.SITTING_ADVICE], [])
+    return _session(seed, when, Kind.REST, words.REST_TITLE,
+                    [why, words.SITTING_ADVICE] if why else [words.SITTING_ADVICE], [])
 
 
-def _session(uid: str, day: date, kind: Kind, title: str, running_minutes: float, intervals: list[Interval] | None,
-             continuous_minutes: float | None, terrain: Terrain, intensity: Intensity, cues: list[str],
-             exercises: list[Exercise], *, warmup_minutes: float = 0, cooldown_minutes: float = 0,
+def _session(seed: str, day: date, kind: Kind, title: str, cues: list[str], exercises: list[Exercise], *,
+             running_minutes: float = 0, intervals: list[Interval] | None = None,
+             continuous_minutes: float | None = None, terrain: Terrain = Terrain.FLAT,
+             intensity: Intensity = Intensity.EASY, warmup_minutes: float = 0, cooldown_minutes: float = 0,
              quality_minutes: float = 0, duration_minutes: float = 0) -> Session:
-    return Session(uid=uid, date=day, kind=kind, title=title, running_minutes=running_minutes, intervals=intervals,
-                   continuous_minutes=continuous_minutes, terrain=terrain, intensity=intensity, cues=cues,
-                   exercises=exercises, warmup_minutes=warmup_minutes, cooldown_minutes=cooldown_minutes,
-                   quality_minutes=quality_minutes, duration_minutes=duration_minutes)
+    """A new Session, every one of its fields given here (flat and easy unless said otherwise).
+
+    A plan makes its sessions by the hundred (252 for a 36-week plan), and a frozen dataclass's
+    `__init__` sets each of the 15 fields with its own call to `object.__setattr__`: that was about
+    a sixth of a plan's time. So the fields go into the new instance's `__dict__` in one step, the
+    way `copy` and `pickle` restore an instance. Session has no `__post_init__` and no slots, so the
+    result is the Session that `Session(...)` makes (tests/engine/test_layout.py compares the two).
+    """
+    session = object.__new__(Session)
+    session.__dict__.update(
+        uid=session_uid(seed, day, kind), date=day, kind=kind, title=title, running_minutes=running_minutes,
+        intervals=intervals, continuous_minutes=continuous_minutes, terrain=terrain, intensity=intensity, cues=cues,
+        exercises=exercises, warmup_minutes=warmup_minutes, cooldown_minutes=cooldown_minutes,
+        quality_minutes=quality_minutes, duration_minutes=duration_minutes)
+    return session
 
 
 def cadence_cue(cadence: int | None) -> str:

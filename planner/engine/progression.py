@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import chain
+from typing import NamedTuple
 
 from . import adapt, continuous, exercises, ladder, reintroduce, words
 from .entry import Entry, Runner, running_entry
@@ -51,9 +53,12 @@ class Load:
     target_week: int | None = None  # rule 33: the first week laid out at the target
 
 
-@dataclass(frozen=True)
-class WeekDone:
-    """What a laid-out week held, as `advance` needs it."""
+class WeekDone(NamedTuple):
+    """What a laid-out week held, as `advance` needs it.
+
+    A named tuple rather than a frozen dataclass: as immutable, and several times quicker to make,
+    which counts as one is made for every week and every week a projection (rule 35) runs ahead.
+    """
 
     number: int
     start: date
@@ -83,16 +88,22 @@ def start_load(entry: Entry) -> Load:
     return load
 
 
+# Made once: looking an Enum member up on its class costs about as much as the rest of these checks,
+# and `counts_minutes` alone is asked some 500 times a plan.
+COUNTING_PHASES = (Phase.BUILD, Phase.REINTRODUCE, Phase.MAINTAIN)
+LIGHTER_WEEK_PHASES = (Phase.EASY_RUN, Phase.BUILD, Phase.REINTRODUCE)
+
+
 def counts_minutes(load: Load) -> bool:
     """From 30 minutes continuous the plan counts weekly minutes (rule 14)."""
-    return load.phase in (Phase.BUILD, Phase.REINTRODUCE, Phase.MAINTAIN) and load.total > 0
+    return load.phase in COUNTING_PHASES and load.total > 0
 
 
 def next_is_lighter(load: Load) -> bool:
     """Whether the coming week is one of rule 16's lighter weeks (every fourth of continuous running;
     speed-and-hills weeks too, rule 22)."""
     running_on = counts_minutes(load) or load.step.continuous
-    return (running_on and load.phase in (Phase.EASY_RUN, Phase.BUILD, Phase.REINTRODUCE)
+    return (running_on and load.phase in LIGHTER_WEEK_PHASES
             and continuous.is_deload(load.continuous_weeks + 1))
 
 
@@ -252,12 +263,13 @@ def _strength_due(load: Load, week: WeekDone) -> bool:
 def _progress(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -> list[str]:
     load.level_weeks += 1
     load.calm_weeks += 1
-    if counts_minutes(load) and week.counted_minutes < week.planned_minutes:
+    counting = counts_minutes(load)  # the load's phase and total stay as they are until a branch returns
+    if counting and week.counted_minutes < week.planned_minutes:
         # Rule 36: the week was run well short of the plan; the next is sized from what was run.
         _set_total(load, math.floor(week.counted_minutes + continuous.EPSILON), runner)
         return [words.SIZED_FROM_RUNNING]
-    steady = counts_minutes(load) and at_target(load, runner)
-    if week.steps and not week.lighter and (counts_minutes(load) or load.step.at_top):
+    steady = counting and at_target(load, runner)
+    if week.steps and not week.lighter and (counting or load.step.at_top):
         load.weeks_at_top += 1
     if _strength_due(load, week):
         # Rule 27: strength load rises only in a week whose running does not rise (measured against the
@@ -273,7 +285,7 @@ def _progress(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone
             load.level_weeks = 0
             load.level += 1
             return [words.strength_rises(exercises.stage_of(load.level), holds=load.repeat)]
-        elif counts_minutes(load) or load.step.continuous:
+        elif counting or load.step.continuous:
             load.due_weeks += 1
     if load.phase in (Phase.WALK_RUN, Phase.EASY_RUN):
         if load.step.continuous and (load.step.at_top or at_target(load, runner)):
@@ -315,10 +327,23 @@ def _grow(load: Load, week: WeekDone, runner: Runner, history: list[WeekDone]) -
         load.added_run_last = True
         return [words.one_more_run(load.runs)]
     load.added_run_last = False
-    # Rule 14 compares full weeks: a lighter week is no baseline for the next rise.
-    full_weeks = [w.counted_minutes for w in [*history, week] if w.steps and not w.lighter]  # rule 36
-    load.total = continuous.grow(load.total, runner.target, full_weeks[-2:])
+    load.total = continuous.grow(load.total, runner.target, _last_full_weeks(history, week))
     return [words.GROW]
+
+
+def _last_full_weeks(history: list[WeekDone], week: WeekDone, count: int = 2) -> list[float]:
+    """The minutes (rule 36's, as run) of the last `count` full weeks up to `week`, oldest first.
+
+    Rule 14 compares full weeks: a lighter week, or one without runs, is no baseline for the next rise.
+    Read back from `week`, so a long plan does not read its whole history every week.
+    """
+    found: list[float] = []
+    for done in chain((week,), reversed(history)):
+        if done.steps and not done.lighter:
+            found.append(done.counted_minutes)
+            if len(found) == count:
+                break
+    return found[::-1]
 
 
 def _at_target(load: Load, week: WeekDone, runner: Runner) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from functools import cache
 
 from .plan import Exercise, Intensity, Interval, Phase
 from .reintroduce import Step as QualityStep
@@ -158,11 +160,11 @@ def week_one(reason: str) -> str:
     return f"Week 1 starts here because {reason}."
 
 
-def hold(reasons: list[str]) -> str:
+def hold(reasons: Sequence[str]) -> str:
     return f"This week repeats last week's load, same runs and same minutes, because {' and '.join(reasons)}."
 
 
-def step_back(reasons: list[str], *, rest_first: bool) -> str:
+def step_back(reasons: Sequence[str], *, rest_first: bool) -> str:
     rest = ("Two days without running come first" if rest_first
             else "The two days without running were the end of last week")
     return (f"This week steps back one level because {' and '.join(reasons)}. {rest}; keep the rehab exercises "
@@ -280,8 +282,13 @@ def rationale(*, phase: Phase, stage: int, why: list[str], lighter: bool, runnin
         days = f"{sessions} runs on their own days, " if sessions else ""
         parts.append(f"It has {days}{minutes(running)} running minutes in all, flat and easy unless "
                      "a quality run is named.")
-    parts.append(TO_MOVE_ON[phase].format(ceiling=ceiling))
+    parts.append(to_move_on(phase, ceiling))
     return " ".join(parts)
+
+
+@cache  # six phases by six ceilings at most, and every week's rationale ends with one
+def to_move_on(phase: Phase, ceiling: int) -> str:
+    return TO_MOVE_ON[phase].format(ceiling=ceiling)
 
 
 # -- rule 36: what was really run ----------------------------------------------------------------
